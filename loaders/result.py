@@ -1,0 +1,52 @@
+"""What every loader returns, whatever the source: the contract the CLI, the upload page and tests rely on."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Status = Literal["loaded", "duplicate", "rejected"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning, in Chinese, pointing at the file's own row number (1-based, as Excel shows it)
+    and the column header as written in the file. row/column are None for file-level problems."""
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+    sheet: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class LoadResult:
+    file: str
+    kind: str | None
+    status: Status
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    batch_id: int | None = None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        out = asdict(self)
+        out["errors"] = [e.as_dict() for e in self.errors]
+        out["warnings"] = [w.as_dict() for w in self.warnings]
+        return out
+
+
+class FileRejected(Exception):
+    """A file-level failure: the whole file is refused and the warehouse is left untouched."""
+
+    def __init__(self, problems: list[Problem] | Problem | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = problems
+        super().__init__("；".join(p.message for p in problems))

@@ -1,0 +1,1 @@
+"""Read-only figures over the warehouse. Nothing here writes, and nothing here imports streamlit."""
