@@ -6,9 +6,13 @@ import datetime as dt
 
 from warehouse import Warehouse
 
-# (table, date column) pairs whose latest value is "the data's latest date". A loader that adds a
-# data table adds its pair here; tables that do not exist yet are skipped.
-DATA_DATE_COLUMNS: list[tuple[str, str]] = []
+# (relation, date expression) pairs whose latest value is "the data's latest date". These are the
+# current-record views the loaders' migrations create; relations that do not exist yet are skipped.
+DATA_DATE_COLUMNS: list[tuple[str, str]] = [
+    ("v_complaints_current", "received_at"),
+    ("v_hits_current", "detected_at"),
+    ("v_stats_table1_current", "week_start + INTERVAL 6 DAY"),
+]
 
 
 def latest_data_date(wh: Warehouse) -> dt.date | None:

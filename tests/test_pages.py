@@ -6,7 +6,7 @@ from tests.conftest import run_page
 
 PAGES = {
     None: ("总览", "尚无数据"),
-    "uploads": ("数据上报", "尚无上报记录"),
+    "uploads": ("数据上报", "尚无上报记录"),  # the history tab
     "complaints": ("投诉分析", "尚无投诉举报数据"),
     "monitoring": ("监测线索", "尚无监测线索数据"),
     "tracking": ("报送进度", "尚无报送记录"),

@@ -1,0 +1,51 @@
+"""python -m metrics summary|report: figures from the warehouse for other tools and for the upward report."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+from warehouse import open_warehouse, resolve_db_path
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD，实际为 {text!r}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m metrics", description="网剑行动数据看板：统计口径输出")
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("summary", help="各数据源汇总（JSON）")
+    s.add_argument("--db")
+    s.add_argument("--as-of", type=_date)
+    s.add_argument("--json", action="store_true", required=True)
+    r = sub.add_parser("report", help="写出全市情况统计表1、2（上报用 .xlsx）")
+    r.add_argument("--db")
+    r.add_argument("--as-of", type=_date, required=True)
+    r.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+
+    wh = open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))
+    try:
+        if args.command == "summary":
+            from metrics.summary import build_summary
+
+            json.dump(build_summary(wh, args.as_of), sys.stdout, ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+        else:
+            from metrics.report import write_report
+
+            write_report(wh, args.as_of, args.out)
+            print(f"已写出 {args.out}")
+    finally:
+        wh.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
