@@ -42,16 +42,32 @@ def detect_kind(path: str | Path) -> str | None:
     return kind if score > 0 else None
 
 
-def load_file(wh: Warehouse, path: str | Path, *, user: str, kind: str = "auto", is_demo: bool = False,
-              display_name: str | None = None, **options) -> LoadResult:
+def load_file(
+    wh: Warehouse,
+    path: str | Path,
+    *,
+    user: str,
+    kind: str = "auto",
+    is_demo: bool = False,
+    display_name: str | None = None,
+    **options,
+) -> LoadResult:
     """Load one file of any kind. Never raises for bad input: a refused file comes back as status 'rejected'."""
     path = Path(path)
     name = display_name or path.name
     if kind == "auto":
         kind = detect_kind(path)
         if kind is None:
-            return LoadResult(file=name, kind=None, status="rejected", errors=[Problem(
-                f"文件 {name} 无法识别：既不是 12315/12358/监测线索导出文件，也不是情况统计表。请检查文件内容，或指定数据类型。")])
+            return LoadResult(
+                file=name,
+                kind=None,
+                status="rejected",
+                errors=[
+                    Problem(
+                        f"文件 {name} 无法识别：既不是 12315/12358/监测线索导出文件，也不是情况统计表。请检查文件内容，或指定数据类型。"
+                    )
+                ],
+            )
     try:
         return loader_for(kind).load(wh, path, user=user, is_demo=is_demo, display_name=name, **options)
     except FileRejected as exc:

@@ -26,20 +26,24 @@ with tab_history:
         units = {u.key: u.label for u in c.units}
         view = history.to_dicts()
         st.dataframe(
-            [{
-                "批次": b["batch_id"],
-                "类型": KINDS.get(b["kind"], b["kind"]),
-                "文件": b["file_name"],
-                "单位": units.get(b["unit"] or "", ""),
-                "周": b["week_start"],
-                "入库行数": b["rows_loaded"],
-                "隔离行数": b["rows_quarantined"],
-                "状态": "已撤销" if b["status"] == "withdrawn" else "有效",
-                "演示数据": "是" if b["is_demo"] else "",
-                "上报人": b["loaded_by"],
-                "上报时间": b["loaded_at"],
-            } for b in view],
-            hide_index=True, width="stretch",
+            [
+                {
+                    "批次": b["batch_id"],
+                    "类型": KINDS.get(b["kind"], b["kind"]),
+                    "文件": b["file_name"],
+                    "单位": units.get(b["unit"] or "", ""),
+                    "周": b["week_start"],
+                    "入库行数": b["rows_loaded"],
+                    "隔离行数": b["rows_quarantined"],
+                    "状态": "已撤销" if b["status"] == "withdrawn" else "有效",
+                    "演示数据": "是" if b["is_demo"] else "",
+                    "上报人": b["loaded_by"],
+                    "上报时间": b["loaded_at"],
+                }
+                for b in view
+            ],
+            hide_index=True,
+            width="stretch",
         )
         live = [b for b in view if b["status"] == "loaded"]
         if live:

@@ -14,10 +14,26 @@ def test_definition_loads_with_the_plan_contents():
     assert c.stages[0].end == dt.date(2018, 7, 31)
     assert {d.key: d.due for d in c.deliverables}["summary_report"] == dt.date(2018, 11, 15)
     assert {d.key: d.min_count for d in c.deliverables}["typical_cases"] == 2
-    assert [u.key for u in c.units] == ["tianning", "zhonglou", "xinbei", "wujin", "jintan", "liyang", "jingkai", "city"]
+    assert [u.key for u in c.units] == [
+        "tianning",
+        "zhonglou",
+        "xinbei",
+        "wujin",
+        "jintan",
+        "liyang",
+        "jingkai",
+        "city",
+    ]
     assert c.unit("liyang").nbs_code == "320481"
     assert c.unit("jingkai").nbs_code is None
-    assert {a.name for a in c.unit("jingkai").areas} == {"戚墅堰街道", "丁堰街道", "潞城街道", "遥观镇", "横林镇", "横山桥镇"}
+    assert {a.name for a in c.unit("jingkai").areas} == {
+        "戚墅堰街道",
+        "丁堰街道",
+        "潞城街道",
+        "遥观镇",
+        "横林镇",
+        "横山桥镇",
+    }
     assert len(c.agencies) == 12 and [a.key for a in c.agencies if a.lead] == ["aic"]
     assert c.focus_area("F4").agencies == ("aic", "drc", "eitc", "psb", "qts", "fda", "price", "post")
     assert len(c.table1) == 13 and len(c.violation_types) == 21
@@ -25,7 +41,10 @@ def test_definition_loads_with_the_plan_contents():
     assert c.sources["complaints_12315"].headers["record_id"][0] == "登记编号"
     assert "身份证号" in c.sources["price_12358"].personal
     assert [r.focus for r in c.classification_rules] == ["F1", "F2", "F3", "F4", "F5", "F6"]
-    assert {t.key: (t.start, t.end) for t in c.time_nodes}["national_day"] == (dt.date(2018, 10, 1), dt.date(2018, 10, 7))
+    assert {t.key: (t.start, t.end) for t in c.time_nodes}["national_day"] == (
+        dt.date(2018, 10, 1),
+        dt.date(2018, 10, 7),
+    )
 
 
 def test_report_weeks_are_the_18_mondays():
@@ -54,11 +73,16 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
     [
         ('key = "wangjian-2018"\n', "", "campaign.key 缺失（必填项）"),
         ("start = 2018-07-01\nend = 2018-11-30", 'start = "七月"\nend = 2018-11-30', "campaign.start 应为日期"),
-        ('focus = "F2"\nlabel = "侵犯注册商标专用权"', 'focus = "F9"\nlabel = "侵犯注册商标专用权"',
-         "table2.violation_types[3].focus 引用了不存在的重点工作 “F9”"),
-        ('agencies = ["aic", "psb", "qts", "fda", "customs", "post"]',
-         'agencies = ["aic", "police", "qts", "fda", "customs", "post"]',
-         "focus_areas[1].agencies[1] 引用了不存在的成员单位 “police”"),
+        (
+            'focus = "F2"\nlabel = "侵犯注册商标专用权"',
+            'focus = "F9"\nlabel = "侵犯注册商标专用权"',
+            "table2.violation_types[3].focus 引用了不存在的重点工作 “F9”",
+        ),
+        (
+            'agencies = ["aic", "psb", "qts", "fda", "customs", "post"]',
+            'agencies = ["aic", "police", "qts", "fda", "customs", "post"]',
+            "focus_areas[1].agencies[1] 引用了不存在的成员单位 “police”",
+        ),
         ("first_week = 2018-07-30", "first_week = 2018-07-31", "reporting.first_week （2018-07-31）应为星期一"),
         ('key = "zhonglou"', 'key = "tianning"', "units 中的 key “tianning” 重复"),
         ('kind = "amount"', 'kind = "money"', "table1.indicators[9].kind 应为 count 或 amount"),

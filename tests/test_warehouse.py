@@ -54,7 +54,7 @@ def test_existing_file_keeps_its_data_and_runs_only_new_migrations(db_path, monk
 
     # Forward only: the older release refuses a file from the newer one.
     monkeypatch.undo()
-    with pytest.raises(WarehouseError, match="比本程序.*新"):
+    with pytest.raises(WarehouseError, match=r"比本程序.*新"):
         open_warehouse(db_path)
 
 
@@ -90,8 +90,9 @@ def test_other_campaigns_file_is_refused(db_path, tmp_path):
 
     open_warehouse(db_path).close()
     other = tmp_path / "2019.toml"
-    other.write_text(DEFAULT_CAMPAIGN_FILE.read_text(encoding="utf-8").replace("wangjian-2018", "wangjian-2019"),
-                     encoding="utf-8")
+    other.write_text(
+        DEFAULT_CAMPAIGN_FILE.read_text(encoding="utf-8").replace("wangjian-2018", "wangjian-2019"), encoding="utf-8"
+    )
     with pytest.raises(WarehouseError, match="属于活动 “wangjian-2018”"):
         open_warehouse(db_path, load_campaign(other))
 
@@ -130,8 +131,15 @@ def test_writes_from_threads_are_serialised(wh):
 
 def test_batch_log_duplicates_and_withdrawal(wh):
     with wh.write() as cur:
-        b = insert_batch(cur, kind="complaints_12315", file_name="a.xlsx", sha256="abc", size_bytes=10,
-                         loaded_by="分析员", unit="wujin")
+        b = insert_batch(
+            cur,
+            kind="complaints_12315",
+            file_name="a.xlsx",
+            sha256="abc",
+            size_bytes=10,
+            loaded_by="分析员",
+            unit="wujin",
+        )
     with wh.read() as cur:
         assert find_duplicate(cur, "complaints_12315", "abc") == b
         assert find_duplicate(cur, "price_12358", "abc") is None
@@ -149,8 +157,10 @@ def test_batch_log_duplicates_and_withdrawal(wh):
 
 def test_admin_calendar_override_moves_due_dates(wh):
     with wh.write() as cur:
-        cur.execute("INSERT INTO calendar_overrides (day, workday, note, source, created_by) "
-                    "VALUES ('2018-08-13', false, '临时停工', 'admin', 'admin')")
+        cur.execute(
+            "INSERT INTO calendar_overrides (day, workday, note, source, created_by) "
+            "VALUES ('2018-08-13', false, '临时停工', 'admin', 'admin')"
+        )
     refresh_report_weeks(wh)
     with wh.read() as cur:
         due = dict(cur.execute("SELECT week_start, due_date FROM ref_report_weeks").fetchall())
