@@ -1,12 +1,13 @@
-"""网剑行动 dashboard: the frame. Page config, the warehouse, the shared sidebar and the navigation."""
+"""网剑行动 dashboard: the frame. Page config, the warehouse, login, the shared sidebar and the navigation."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+import auth
 from campaign import CampaignError
 from metrics.dates import default_as_of
-from pages.common import warehouse
+from pages.common import principal, warehouse
 from warehouse import WarehouseError
 
 st.set_page_config(page_title="网剑行动 · 网络市场监管专项行动", page_icon=":material/shield:", layout="wide")
@@ -19,23 +20,94 @@ except (CampaignError, WarehouseError) as exc:
 
 campaign = wh.campaign
 
-PAGES = [
-    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("pages/uploads.py", title="数据上报", icon=":material/upload_file:", url_path="uploads"),
-    st.Page("pages/complaints.py", title="投诉分析", icon=":material/forum:", url_path="complaints"),
-    st.Page("pages/monitoring.py", title="监测线索", icon=":material/radar:", url_path="monitoring"),
-    st.Page("pages/tracking.py", title="报送进度", icon=":material/fact_check:", url_path="tracking"),
-]
-navigation = st.navigation(PAGES)
+PAGES = {
+    "overview": dict(page="pages/overview.py", title="总览", icon=":material/dashboard:"),
+    "uploads": dict(page="pages/uploads.py", title="数据上报", icon=":material/upload_file:"),
+    "complaints": dict(page="pages/complaints.py", title="投诉分析", icon=":material/forum:"),
+    "monitoring": dict(page="pages/monitoring.py", title="监测线索", icon=":material/radar:"),
+    "tracking": dict(page="pages/tracking.py", title="报送进度", icon=":material/fact_check:"),
+    "admin": dict(page="pages/admin.py", title="系统管理", icon=":material/admin_panel_settings:"),
+}
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def bootstrap_page() -> None:
+    st.title("创建初始管理员")
+    st.write("这是系统第一次启动，尚无任何账号。请设置管理员账号（系统没有默认密码）。")
+    with st.form("bootstrap"):
+        username = st.text_input("管理员用户名")
+        display_name = st.text_input("姓名")
+        password = st.text_input("密码", type="password", help=f"至少 {auth.MIN_PASSWORD_LENGTH} 位")
+        again = st.text_input("再次输入密码", type="password")
+        if st.form_submit_button("创建并登录", type="primary"):
+            if password != again:
+                st.error("两次输入的密码不一致。")
+            else:
+                try:
+                    p = auth.bootstrap_admin(wh, username.strip(), password, display_name.strip())
+                except auth.AuthError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["username"] = p.username
+                    st.rerun()
+
+
+def login_page() -> None:
+    st.title("登录")
+    st.caption(f"{campaign.name}　{campaign.office}")
+    with st.form("login"):
+        username = st.text_input("用户名")
+        password = st.text_input("密码", type="password")
+        if st.form_submit_button("登录", type="primary"):
+            try:
+                p = auth.login(wh, username.strip(), password)
+            except auth.AuthError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["username"] = p.username
+                st.rerun()
+    if _oidc_configured():
+        if st.user.is_logged_in:
+            p = auth.lookup_email(wh, st.user.email or "")
+            if p is None:
+                st.error(f"统一身份认证账号 {st.user.email} 未在本系统开通，请联系管理员。")
+                auth.record(wh, str(st.user.email), "login_failed", detail="统一身份认证：未开通")
+            else:
+                auth.record(wh, p, "login", p.username, detail="统一身份认证")
+                st.session_state["username"] = p.username
+                st.rerun()
+        else:
+            st.button("使用统一身份认证登录", on_click=st.login)
+
+
+user = principal()
+if user is None:
+    st.session_state.pop("username", None)  # a deactivated or deleted account loses its session here
+    # Always navigate, even to the login page alone: no page script and no data runs before login.
+    # Whatever page the URL asks for, only the login form is drawn; the navigation holds nothing else, so
+    # no page script runs before login.
+    entry = login_page if auth.has_users(wh) else bootstrap_page
+    entry()
+    st.navigation([st.Page(entry, title="登录", url_path="login")], position="hidden")
+    st.stop()
+
+allowed = auth.PAGES_BY_ROLE[user.role]
+navigation = st.navigation([st.Page(**PAGES[key], url_path=key, default=(key == allowed[0])) for key in allowed])
 
 with st.sidebar:
     st.markdown(f"**{campaign.short_name}**")
     st.caption(f"{campaign.office}　{campaign.start:%Y年%-m月%-d日}—{campaign.end:%Y年%-m月%-d日}")
-    default = default_as_of(wh)
-    if st.session_state.get("as_of_data_version") != wh.data_version():
+    version = wh.data_version()
+    if st.session_state.get("as_of_data_version") != version:
         # New data moves the default forward; a date the user picked stays as long as the data does not change.
-        st.session_state["as_of"] = default
-        st.session_state["as_of_data_version"] = wh.data_version()
+        st.session_state["as_of"] = default_as_of(wh)
+        st.session_state["as_of_data_version"] = version
     st.date_input(
         "统计截止日期",
         key="as_of",
@@ -44,5 +116,14 @@ with st.sidebar:
         format="YYYY-MM-DD",
         help="默认取已入库数据的最新日期。",
     )
+    st.divider()
+    unit_note = f" · {campaign.unit_label(user.unit)}" if user.unit else ""
+    st.caption(f"当前用户：{user.label}{unit_note}")
+    if st.button("退出登录", icon=":material/logout:"):
+        auth.record(wh, user, "logout", user.username)
+        st.session_state.clear()
+        if _oidc_configured() and st.user.is_logged_in:
+            st.logout()
+        st.rerun()
 
 navigation.run()

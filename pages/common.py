@@ -1,13 +1,13 @@
-"""What every page shares: the process's warehouse, the sidebar's as-of date, empty states."""
+"""What every page shares: the process's warehouse, the logged-in user, the as-of date, empty states."""
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import sys
 
 import streamlit as st
 
+from auth import Principal, can_see_page, lookup
 from warehouse import Warehouse, open_warehouse, resolve_db_path
 
 
@@ -21,14 +21,36 @@ def warehouse() -> Warehouse:
     return _open(str(resolve_db_path(sys.argv[1:])))
 
 
-def as_of() -> dt.date:
-    """The as-of date chosen in the shared sidebar."""
-    return st.session_state["as_of"]
+def principal() -> Principal | None:
+    """The logged-in user, re-read from the warehouse on every run (a deactivated account is out at once)."""
+    username = st.session_state.get("username")
+    return lookup(warehouse(), username) if username else None
+
+
+def require_principal() -> Principal:
+    p = principal()
+    if p is None:  # pages only run behind the login in app.py; this is the second line of defence
+        st.stop()
+    return p
 
 
 def current_user() -> str:
-    """Who is acting. Until accounts exist (issue 6), the operating-system user of the server process."""
-    return st.session_state.get("user") or getpass.getuser()
+    """The logged-in user's name, as recorded in the batch log (loaded_by)."""
+    return require_principal().username
+
+
+def guard(page: str) -> Principal:
+    """Call first on every page: stops the run unless the logged-in role may see this page."""
+    p = require_principal()
+    if not can_see_page(p, page):
+        st.error("您没有访问此页面的权限。")
+        st.stop()
+    return p
+
+
+def as_of() -> dt.date:
+    """The as-of date chosen in the shared sidebar."""
+    return st.session_state["as_of"]
 
 
 def empty_state(message: str) -> None:

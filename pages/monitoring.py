@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from pages.common import as_of, empty_state, warehouse
+from pages.common import as_of, empty_state, guard, warehouse
 
+guard("monitoring")
 wh = warehouse()
 
 st.title("监测线索")

@@ -4,9 +4,10 @@ import streamlit as st
 
 from loaders import KINDS, withdraw
 from pages import upload_exports, upload_stats
-from pages.common import current_user, empty_state, warehouse
+from pages.common import empty_state, guard, warehouse
 from warehouse.batches import list_batches
 
+user = guard("uploads")
 wh = warehouse()
 
 st.title("数据上报")
@@ -54,6 +55,6 @@ with tab_history:
                     if not confirm:
                         st.warning("请先勾选确认。")
                     else:
-                        withdraw(wh, choice["batch_id"], user=current_user())
+                        withdraw(wh, choice["batch_id"], user=user.username)
                         st.success(f"已撤销批次 #{choice['batch_id']}（{choice['file_name']}）。")
                         st.rerun()

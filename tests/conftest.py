@@ -35,18 +35,43 @@ def samples() -> Path:
     return SAMPLES
 
 
+# One account per role in every app test warehouse (see app_env); run_page logs in as one of them.
+TEST_PASSWORD = "test-password-123"
+TEST_USERS = {
+    "admin": dict(role="admin"),
+    "leader": dict(role="leader"),
+    "analyst": dict(role="analyst"),
+    "wujin_staff": dict(role="unit_staff", unit="wujin", agency="aic"),
+    "psb_staff": dict(role="unit_staff", unit="city", agency="psb"),
+}
+
+
+def create_test_users(wh: Warehouse) -> None:
+    import auth
+
+    admin = auth.bootstrap_admin(wh, "admin", TEST_PASSWORD, "测试管理员")
+    for name, spec in TEST_USERS.items():
+        if name != "admin":
+            auth.create_user(wh, admin, name, password=TEST_PASSWORD, display_name=name, **spec)
+
+
 @pytest.fixture
 def app_env(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the app at a temporary warehouse (the app reads $WANGJIAN_DB)."""
+    """Point the app at a temporary warehouse (the app reads $WANGJIAN_DB) holding one account per role."""
     monkeypatch.setenv("WANGJIAN_DB", str(db_path))
+    w = open_warehouse(db_path)
+    create_test_users(w)
+    w.close()
     return db_path
 
 
-def run_page(page: str | None = None, timeout: float = 60):
-    """Run app.py in AppTest, then switch to pages/<page>.py. Returns the AppTest after the run."""
+def run_page(page: str | None = None, timeout: float = 60, user: str | None = "admin"):
+    """Run app.py in AppTest logged in as `user` (None: not logged in), then switch to pages/<page>.py."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if user:
+        at.session_state["username"] = user
     at.run()
     if page:
         at.switch_page(f"pages/{page}.py")
