@@ -115,6 +115,24 @@ class ClassificationRule:
 
 
 @dataclass(frozen=True)
+class StatsParsing:
+    """Labels and synonyms for reading filled-in 统计表 ([stats_parsing] in the campaign file)."""
+
+    reporter_labels: tuple[str, ...] = ()
+    period_labels: tuple[str, ...] = ()
+    table1_label_headers: tuple[str, ...] = ()
+    table1_value_headers: tuple[str, ...] = ()
+    table2_row_headers: tuple[str, ...] = ()
+    total_labels: tuple[str, ...] = ()
+    subtotal_labels: tuple[str, ...] = ()
+    zero_marks: tuple[str, ...] = ()
+    note_prefixes: tuple[str, ...] = ()
+    indicator_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    column_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    violation_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CalendarOverride:
     date: dt.date
     workday: bool
@@ -159,6 +177,7 @@ class Campaign:
     sources: dict[str, Source]
     online_consumption_modes: tuple[str, ...]
     classification_rules: tuple[ClassificationRule, ...]
+    stats_parsing: StatsParsing = field(default_factory=StatsParsing)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     # Look-ups by key. Unknown keys raise KeyError: a typo in code should fail loudly.
@@ -482,8 +501,40 @@ def _build(raw: dict, r: _Reader, path: Path) -> Campaign:
         sources=sources,
         online_consumption_modes=r.texts(online, "consumption_modes", "online"),
         classification_rules=tuple(rules),
+        stats_parsing=_stats_parsing(raw, r, table1_index, col_index, {v.key for v in violation_types}),
         _index={"units": unit_index, "agencies": agency_index, "focus_areas": focus_index},
     )
+
+
+def _stats_parsing(raw: dict, r: _Reader, indicators: dict, columns: dict, violations: set[str]) -> StatsParsing:
+    sp = r.get(raw, "stats_parsing", "", dict, {})
+    w = "stats_parsing"
+    lists = {
+        name: r.texts(sp, name, w, ())
+        for name in (
+            "reporter_labels",
+            "period_labels",
+            "table1_label_headers",
+            "table1_value_headers",
+            "table2_row_headers",
+            "total_labels",
+            "subtotal_labels",
+            "zero_marks",
+            "note_prefixes",
+        )
+    }
+    maps = {}
+    for name, known in (
+        ("indicator_synonyms", indicators),
+        ("column_synonyms", columns),
+        ("violation_synonyms", violations),
+    ):
+        table = r.get(sp, name, w, dict, {})
+        for key in table:
+            if key not in known:
+                raise r.fail(f"{w}.{name}.{key}", "引用了不存在的 key")
+        maps[name] = {key: r.texts(table, key, f"{w}.{name}") for key in table}
+    return StatsParsing(**lists, **maps)
 
 
 def _measure(r: _Reader, w: str, m: dict) -> Measure:
