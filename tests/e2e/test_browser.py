@@ -1,0 +1,59 @@
+"""The dashboard in a real browser: health, login, every page, screenshots as test artifacts."""
+
+import urllib.request
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+PAGES = [
+    ("overview", "总览"),
+    ("uploads", "数据上报"),
+    ("complaints", "投诉分析"),
+    ("monitoring", "监测线索"),
+    ("tracking", "报送进度"),
+    ("admin", "系统管理"),
+]
+
+
+def login(page, base: str, user: str = "admin") -> None:
+    page.goto(base)
+    page.get_by_label("用户名").fill(user)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_test_id("stSidebar").get_by_text("当前用户").wait_for()
+
+
+def test_health_answers_ok(server):
+    with urllib.request.urlopen(server["url"] + "/_stcore/health") as r:  # noqa: S310 - loopback
+        assert r.read().decode().strip() == "ok"
+
+
+def test_login_form_before_anything_else(server, page):
+    page.goto(server["url"])
+    page.get_by_role("heading", name="登录").wait_for()
+    assert page.get_by_test_id("stSidebarNav").count() == 0
+    screenshot(page, "00-login")
+
+
+def test_every_page_renders_for_admin(server, page):
+    login(page, server["url"])
+    nav = page.get_by_test_id("stSidebarNav")
+    for i, (path, title) in enumerate(PAGES, start=1):
+        # Click through the navigation: a reload starts a new session, which must log in again.
+        nav.get_by_role("link", name=title).click()
+        page.get_by_role("heading", name=title).first.wait_for()
+        page.wait_for_timeout(500)
+        assert page.get_by_test_id("stException").count() == 0, path
+        screenshot(page, f"{i:02d}-{path}")
+
+
+def test_leader_has_no_upload_page(server, page):
+    login(page, server["url"], "leader")
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_text("总览").wait_for()
+    assert nav.get_by_text("数据上报").count() == 0
+    assert nav.get_by_text("系统管理").count() == 0
