@@ -28,7 +28,7 @@ def login(page, base: str, user: str = "admin") -> None:
 
 
 def test_health_answers_ok(server):
-    with urllib.request.urlopen(server["url"] + "/_stcore/health") as r:  # noqa: S310 - loopback
+    with urllib.request.urlopen(server["url"] + "/_stcore/health") as r:
         assert r.read().decode().strip() == "ok"
 
 
