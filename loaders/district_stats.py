@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from auth import audit
 from campaign import Campaign
 from loaders.result import FileRejected, LoadResult, Problem
 from loaders.stats_parse import (
@@ -442,6 +443,14 @@ def load(
                 [(batch_id, i, kind, p.sheet, p.row, p.column, p.message) for i, (kind, p) in enumerate(warnings)],
             )
         set_counts(cur, batch_id, rows_total=parsed.rows_read, rows_loaded=parsed.rows_read, rows_quarantined=0)
+        audit(
+            cur,
+            user,
+            "upload",
+            target=name,
+            sha256=sha,
+            detail=f"情况统计表 {reporter_label(c, unit_key, agency_key)} {week_start:%Y-%m-%d} 第{version}版（批次 #{batch_id}）",
+        )
     return LoadResult(
         file=name,
         kind=KIND,

@@ -387,11 +387,18 @@ def resolve_reporter(c: Campaign, text: str) -> tuple[str, str] | None:
         if name == n:
             return "city", key
     units = sorted(((len(name), key) for name, key in unit_names if name and name in n), reverse=True)
-    agencies = sorted(((len(name), key) for name, key in agency_names if name and name in n), reverse=True)
+    agencies = sorted(((len(name), name, key) for name, key in agency_names if name and name in n), reverse=True)
     unit = units[0][1] if units else None
-    agency = agencies[0][1] if agencies else None
+    agency = agencies[0][2] if agencies else None
     if unit and unit != "city":
         return (unit, lead) if agency in (None, lead) else None
+    if agency and unit is None:
+        # Only the agency is named: anything left besides our city's name is another place (南京市公安局).
+        rest = n.replace(agencies[0][1], "")
+        for name in sorted((*c.city_names, *c.province_prefixes), key=len, reverse=True):
+            rest = rest.replace(norm_label(name), "")
+        if rest.strip("市") != "":
+            return None
     if agency:
         return "city", agency
     if unit == "city":
