@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -55,3 +58,15 @@ def as_of() -> dt.date:
 
 def empty_state(message: str) -> None:
     st.info(message, icon=":material/inbox:")
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached(module: str, name: str, db: str, version: int, args: tuple, kwargs: tuple) -> Any:
+    return getattr(importlib.import_module(module), name)(warehouse(), *args, **dict(kwargs))
+
+
+def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """fn(warehouse, *args, **kwargs), cached on the warehouse's data version: a new upload or a
+    withdrawal changes the version, so a cached figure is never stale."""
+    wh = warehouse()
+    return _cached(fn.__module__, fn.__qualname__, str(wh.path), wh.data_version(), args, tuple(sorted(kwargs.items())))

@@ -1,0 +1,90 @@
+"""Plotly figures shared by the pages: Chinese labels, large type for the projector, campaign markers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+
+from campaign import Campaign
+
+FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=16)
+STAGE_COLOURS = {"mobilize": "#4C78A8", "implement": "#F58518", "summarize": "#54A24B"}
+
+
+def style(fig: go.Figure, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        font=FONT,
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", y=-0.15),
+        separators=".,",
+    )
+    return fig
+
+
+def mark_campaign(fig: go.Figure, c: Campaign, stages: bool = True) -> go.Figure:
+    """Shade the time nodes (中秋, 国庆, 双十一) and mark stage starts on a date axis."""
+    for node in c.time_nodes:
+        fig.add_vrect(
+            x0=node.start,
+            x1=node.end + dt.timedelta(days=1),
+            fillcolor="#E45756",
+            opacity=0.12,
+            line_width=0,
+            annotation_text=node.label,
+            annotation_position="top left",
+        )
+    if stages:
+        for s in c.stages:
+            fig.add_vline(
+                x=dt.datetime.combine(s.start, dt.time()).timestamp() * 1000,
+                line_dash="dot",
+                line_color=STAGE_COLOURS.get(s.key, "#888"),
+                annotation_text=s.label,
+                annotation_position="bottom right",
+            )
+    return fig
+
+
+def timeline(c: Campaign, as_of: dt.date) -> go.Figure:
+    """The three stages as bars, deadlines as lines, time nodes shaded, and today's as-of date."""
+    fig = go.Figure()
+    for s in c.stages:
+        fig.add_trace(
+            go.Bar(
+                x=[((s.end - s.start).days + 1) * 86_400_000],
+                base=[s.start.isoformat()],
+                y=[s.label],
+                orientation="h",
+                marker_color=STAGE_COLOURS.get(s.key, "#888"),
+                name=s.label,
+                showlegend=False,
+                hovertemplate=f"{s.label}<br>{s.start:%m月%d日}—{s.end:%m月%d日}<br>{s.task}<extra></extra>",
+                text=f"{s.start:%m/%d}—{s.end:%m/%d}",
+                textposition="inside",
+                width=0.5,
+            )
+        )
+    fig = mark_campaign(fig, c, stages=False)
+    for d in sorted({d.due for d in c.deliverables}):
+        labels = "、".join(x.label for x in c.deliverables if x.due == d)
+        fig.add_vline(
+            x=dt.datetime.combine(d, dt.time()).timestamp() * 1000,
+            line_color="#B22222",
+            annotation_text=f"{d:%m/%d} 截止：{labels}",
+            annotation_position="top right",
+            annotation_font_size=13,
+        )
+    fig.add_vline(
+        x=dt.datetime.combine(as_of, dt.time()).timestamp() * 1000,
+        line_width=3,
+        line_color="#222",
+        annotation_text="统计截止",
+        annotation_position="bottom left",
+    )
+    fig.update_xaxes(
+        type="date", range=[c.start - dt.timedelta(days=3), c.end + dt.timedelta(days=3)], tickformat="%m月%d日"
+    )
+    fig.update_yaxes(autorange="reversed")
+    return style(fig, height=300)
