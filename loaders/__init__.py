@@ -17,6 +17,8 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
+import duckdb
+
 from loaders.result import FileRejected, LoadResult, Problem
 from warehouse import Warehouse
 from warehouse.batches import mark_withdrawn
@@ -77,7 +79,12 @@ def load_file(
 def withdraw(wh: Warehouse, batch_id: int, *, user: str) -> str:
     """撤销 a batch in one transaction: its rows go, and the versions it had superseded come back."""
     with wh.write() as cur:
-        kind = mark_withdrawn(cur, batch_id, user)
-        if kind in KINDS:
-            loader_for(kind).undo_batch(cur, batch_id)
+        return withdraw_in(cur, batch_id, user=user)
+
+
+def withdraw_in(cur: duckdb.DuckDBPyConnection, batch_id: int, *, user: str) -> str:
+    """The withdrawal itself, inside the caller's transaction."""
+    kind = mark_withdrawn(cur, batch_id, user)
+    if kind in KINDS:
+        loader_for(kind).undo_batch(cur, batch_id)
     return kind
