@@ -6,6 +6,7 @@ import streamlit as st
 
 import auth
 from campaign import CampaignError
+from loaders import demo
 from metrics.dates import default_as_of
 from pages.common import principal, warehouse
 from warehouse import WarehouseError
@@ -86,6 +87,41 @@ def login_page() -> None:
             st.button("使用统一身份认证登录", on_click=st.login)
 
 
+def demo_controls(user: auth.Principal) -> None:
+    """On an empty warehouse, one click loads the shipped demo dataset (through the real loaders);
+    while demo data is in, every page says so, and one click removes it."""
+    if user.role not in ("admin", "analyst"):
+        if demo.has_demo(wh):
+            st.warning("当前含演示数据，数字不代表真实工作情况。", icon=":material/science:")
+        return
+    if demo.has_demo(wh):
+        st.warning("当前含演示数据，数字不代表真实工作情况。", icon=":material/science:")
+        if st.button("移除演示数据", icon=":material/delete:"):
+            n = demo.remove_demo(wh, user=user.username)
+            auth.record(wh, user, "withdraw", "演示数据", detail=f"撤销 {n} 个演示批次")
+            st.rerun()
+    elif (
+        wh.is_empty()
+        and demo.manifest()
+        and st.button(
+            "载入演示数据",
+            icon=":material/science:",
+            type="primary",
+            help="载入随程序提供的演示数据集（经与正式上传相同的校验入库），可随时一键移除。",
+        )
+    ):
+        bar = st.progress(0.0, text="正在载入演示数据……")
+        results = demo.load_demo(
+            wh, user=user.username, progress=lambda i, n, f: bar.progress(i / n, text=f"正在载入 {f}")
+        )
+        bar.empty()
+        rejected = [r for r in results if r.status == "rejected"]
+        if rejected:
+            st.error(f"{len(rejected)} 个演示文件未能载入：" + "；".join(r.errors[0].message for r in rejected[:3]))
+        auth.record(wh, user, "upload", "演示数据", detail=f"载入 {len(results) - len(rejected)} 个演示文件")
+        st.rerun()
+
+
 user = principal()
 if user is None:
     st.session_state.pop("username", None)  # a deactivated or deleted account loses its session here
@@ -116,6 +152,7 @@ with st.sidebar:
         format="YYYY-MM-DD",
         help="默认取已入库数据的最新日期。",
     )
+    demo_controls(user)
     st.divider()
     unit_note = f" · {campaign.unit_label(user.unit)}" if user.unit else ""
     st.caption(f"当前用户：{user.label}{unit_note}")
