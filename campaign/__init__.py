@@ -106,6 +106,29 @@ class Source:
     required: tuple[str, ...]
     personal: tuple[str, ...]
     headers: dict[str, tuple[str, ...]]
+    phone: tuple[str, ...] = ()  # which personal columns hold the phone number (hashed for repeat counts)
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One e-commerce platform: the normalised name, spellings seen in exports, and web domains."""
+
+    name: str
+    aliases: tuple[str, ...]
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportParsing:
+    """Tokens for reading export cells ([export_parsing] in the campaign file)."""
+
+    amount_units: tuple[str, ...] = ()
+    ten_thousand_units: tuple[str, ...] = ()
+    empty_marks: tuple[str, ...] = ()
+    true_values: tuple[str, ...] = ()
+    false_values: tuple[str, ...] = ()
+    place_suffixes: tuple[str, ...] = ()
+    district_suffixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,6 +201,8 @@ class Campaign:
     online_consumption_modes: tuple[str, ...]
     classification_rules: tuple[ClassificationRule, ...]
     stats_parsing: StatsParsing = field(default_factory=StatsParsing)
+    platforms: tuple[Platform, ...] = ()
+    export_parsing: ExportParsing = field(default_factory=ExportParsing)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     # Look-ups by key. Unknown keys raise KeyError: a typo in code should fail loudly.
@@ -444,7 +469,10 @@ def _build(raw: dict, r: _Reader, path: Path) -> Campaign:
             r.texts(s, "required", w),
             r.texts(s, "personal", w, ()),
             headers,
+            r.texts(s, "phone", w, ()),
         )
+        if not set(src.phone) <= set(src.personal):
+            raise r.fail(f"{w}.phone", "中的列须同时列在 personal 中")
         for req in (src.id_field, src.date_field, *src.required):
             if req not in headers:
                 raise r.fail(f"{w}.required", f"中的字段 “{req}” 在 {w}.headers 中没有表头同义词")
@@ -502,8 +530,24 @@ def _build(raw: dict, r: _Reader, path: Path) -> Campaign:
         online_consumption_modes=r.texts(online, "consumption_modes", "online"),
         classification_rules=tuple(rules),
         stats_parsing=_stats_parsing(raw, r, table1_index, col_index, {v.key for v in violation_types}),
+        platforms=_platforms(raw, r),
+        export_parsing=ExportParsing(
+            **{
+                k: r.texts(r.get(raw, "export_parsing", "", dict, {}), k, "export_parsing", ())
+                for k in ExportParsing.__dataclass_fields__
+            }
+        ),
         _index={"units": unit_index, "agencies": agency_index, "focus_areas": focus_index},
     )
+
+
+def _platforms(raw: dict, r: _Reader) -> tuple[Platform, ...]:
+    out = [
+        Platform(r.text(p, "name", w), r.texts(p, "aliases", w, ()), r.texts(p, "domains", w, ()))
+        for w, p in (r.tables(raw, "platforms", "") if "platforms" in raw else [])
+    ]
+    _check_aliases_unique([(p.name, (p.name, *p.aliases)) for p in out], r, "platforms")
+    return tuple(out)
 
 
 def _stats_parsing(raw: dict, r: _Reader, indicators: dict, columns: dict, violations: set[str]) -> StatsParsing:

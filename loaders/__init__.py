@@ -38,8 +38,19 @@ def loader_for(kind: str) -> ModuleType:
 
 
 def detect_kind(path: str | Path) -> str | None:
-    """The kind whose sniff scores best, or None when nothing recognises the file."""
-    scores = {kind: loader_for(kind).sniff(Path(path)) for kind in KINDS}
+    """The kind whose sniff scores best, or None when nothing recognises the file. A kind whose loader
+    module is not installed (yet) is skipped rather than breaking detection of the others."""
+    scores = {}
+    for kind in KINDS:
+        try:
+            module = loader_for(kind)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"loaders.{kind}":
+                raise
+            continue
+        scores[kind] = module.sniff(Path(path))
+    if not scores:
+        return None
     kind, score = max(scores.items(), key=lambda kv: kv[1])
     return kind if score > 0 else None
 
@@ -60,12 +71,15 @@ def load_file(
     if kind == "auto":
         kind = detect_kind(path)
         if kind is None:
+            from loaders.core import file_level_problem
+
             return LoadResult(
                 file=name,
                 kind=None,
                 status="rejected",
                 errors=[
-                    Problem(
+                    file_level_problem(path, name)  # empty, corrupt, hostile … said specifically
+                    or Problem(
                         f"文件 {name} 无法识别：既不是 12315/12358/监测线索导出文件，也不是情况统计表。请检查文件内容，或指定数据类型。"
                     )
                 ],

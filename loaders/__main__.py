@@ -1,0 +1,78 @@
+"""python -m loaders load FILE [FILE ...] [--kind auto|complaints_12315|price_12358|monitoring|district_stats] [--db PATH] [--json]
+
+Files load in the order given, each as one batch in one transaction. With --json, one JSON object per file
+per line: file, kind, status (loaded/duplicate/rejected), rows_loaded, rows_quarantined, batch_id, errors
+[{row, column, message}] (and warnings). Exit 0 when no file was rejected, else 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+
+from loaders import KINDS, load_file
+from loaders.result import LoadResult, Problem
+from warehouse import open_warehouse, resolve_db_path
+
+
+def _user() -> str:
+    return os.environ.get("WANGJIAN_USER") or f"cli:{getpass.getuser()}"
+
+
+def _print_human(r: LoadResult) -> None:
+    label = {"loaded": "已导入", "duplicate": "重复文件，未改动", "rejected": "已拒绝"}[r.status]
+    kind = KINDS.get(r.kind or "", "未识别")
+    head = f"{r.file}：{label}（{kind}）"
+    if r.status == "loaded":
+        head += f"，入库 {r.rows_loaded} 行，隔离 {r.rows_quarantined} 行，批次 #{r.batch_id}"
+    elif r.status == "duplicate":
+        head += f"，与批次 #{r.batch_id} 相同"
+    print(head)
+    for e in r.errors[:20]:
+        print(f"  错误：{e.message}")
+    if len(r.errors) > 20:
+        print(f"  ……另有 {len(r.errors) - 20} 条错误")
+    for w in r.warnings:
+        print(f"  提示：{w.message}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loaders", description="网剑行动数据看板：导入数据文件")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("load", help="导入一个或多个文件（按给出的顺序）")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--kind", default="auto", choices=["auto", *KINDS])
+    p.add_argument("--db")
+    p.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    wh = open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))
+    rejected = False
+    try:
+        for f in args.files:
+            try:
+                result = load_file(wh, f, user=_user(), kind=args.kind, display_name=os.path.basename(f))
+            except ModuleNotFoundError:
+                result = LoadResult(
+                    file=os.path.basename(f),
+                    kind=args.kind,
+                    status="rejected",
+                    errors=[Problem(f"数据类型 {args.kind} 的导入模块尚未安装，无法导入。")],
+                )
+            rejected |= result.status == "rejected"
+            if args.json:
+                out = result.as_json()
+                out["file"] = f
+                print(json.dumps(out, ensure_ascii=False, default=str), flush=True)
+            else:
+                _print_human(result)
+    finally:
+        wh.close()
+    return 1 if rejected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

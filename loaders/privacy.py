@@ -1,0 +1,92 @@
+"""Personal data: what is dropped, what is masked, and the keyed hash of phone numbers.
+
+- Personal columns (complainant/reporter names, phones, ID numbers, addresses) are dropped before anything
+  is written: the warehouse, logs, error messages and exports never see them.
+- Free text (具体内容, 处置结果 …) is masked: ID numbers, mobile and landline numbers, and the row's own
+  personal values (e.g. the complainant's name quoted in the text) become ``***``.
+- Repeat complainants are counted through an HMAC-SHA256 of the normalised phone number. The key is created
+  once per installation and lives OUTSIDE the database file: ``$WANGJIAN_SECRET_DIR/hmac.key`` if that
+  variable is set, else ``data/secret/hmac.key`` (gitignored). Back it up with the database: with another key
+  the same phone gets another hash, and repeat counts across the two keys no longer match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from campaign import ROOT
+
+MASK = "***"
+KEY_FILE = "hmac.key"
+KEY_BYTES = 32
+
+# Order matters: ID numbers before phone numbers (an ID contains phone-like runs).
+_ID_NUMBER = r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]|\d{17}[\dXx]|\d{15}"
+_MOBILE = r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"
+_LANDLINE = r"0\d{2,3}-?\d{7,8}|\(0\d{2,3}\)\d{7,8}"
+_LONG_DIGITS = r"\d{11,}"  # anything else as long as a phone number: bank cards, account numbers
+SENSITIVE_RE = f"{_ID_NUMBER}|{_MOBILE}|{_LANDLINE}|{_LONG_DIGITS}"
+_FULL_WIDTH_DIGITS = [chr(0xFF10 + i) for i in range(10)]
+
+
+def secret_dir() -> Path:
+    return Path(os.environ.get("WANGJIAN_SECRET_DIR") or ROOT / "data" / "secret")
+
+
+def hmac_key() -> bytes:
+    """This installation's key, created on first use (0600, never in the database)."""
+    folder = secret_dir()
+    path = folder / KEY_FILE
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first
+            key = path.read_bytes()
+        else:
+            key = secrets.token_bytes(KEY_BYTES)
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+    if len(key) < 16:
+        raise RuntimeError(
+            f"HMAC 密钥文件 {path} 内容异常（过短）。请从备份恢复，或删除后重新生成（重复投诉统计将重新起算）。"
+        )
+    return key
+
+
+def key_id(key: bytes) -> str:
+    """A fingerprint of the key (not the key): stored with each batch so a key change can be noticed."""
+    return hashlib.sha256(b"wangjian-key-id:" + key).hexdigest()[:16]
+
+
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """(inner, outer) pads of HMAC-SHA256, so that the warehouse can compute the HMAC in one vectorised SQL
+    expression: sha256(outer || unhex(sha256(inner || message)))."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
+def normalize_phone(e: pl.Expr) -> pl.Expr:
+    """Digits only, without a +86/86 prefix, so that '138-1234-5678' and '+86 13812345678' hash alike."""
+    digits = e.str.normalize("NFKC").str.replace_all(r"\D", "")
+    digits = pl.when(digits.str.len_chars() == 13).then(digits.str.strip_prefix("86")).otherwise(digits)
+    return pl.when(digits.str.len_chars() >= 7).then(digits).otherwise(None)
+
+
+def mask_text(e: pl.Expr, own_values: Sequence[pl.Expr] = ()) -> pl.Expr:
+    """Mask ID/phone numbers and this row's personal values inside free text."""
+    t = e.str.replace_many(_FULL_WIDTH_DIGITS, [str(i) for i in range(10)])
+    for v in own_values:
+        v = v.str.strip_chars()
+        t = pl.when(v.str.len_chars() >= 2).then(t.str.split(v).list.join(MASK)).otherwise(t)
+    return t.str.replace_all(SENSITIVE_RE, MASK)
