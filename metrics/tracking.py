@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import polars as pl
+
 from warehouse import Warehouse, load_sql
 
 STATUS_LABELS = {
@@ -89,6 +91,36 @@ def week_statuses(wh: Warehouse, as_of: dt.date) -> list[WeekStatus]:
             else:
                 out.append(WeekStatus(r.unit, r.agency, week_start, due, "not_due", None, 0, 0))
     return out
+
+
+def week_matrix(wh: Warehouse, as_of: dt.date) -> pl.DataFrame:
+    """week_statuses as a frame: unit, agency, week_start, due_date, status, received_on, workdays_late,
+    versions, label (the Chinese cell text). One row per reporter and report week."""
+    rows = week_statuses(wh, as_of)
+    return pl.DataFrame(
+        {
+            "unit": [s.unit for s in rows],
+            "agency": [s.agency for s in rows],
+            "week_start": [s.week_start for s in rows],
+            "due_date": [s.due_date for s in rows],
+            "status": [s.status for s in rows],
+            "received_on": [s.received_on for s in rows],
+            "workdays_late": [s.workdays_late for s in rows],
+            "versions": [s.versions for s in rows],
+            "label": [s.label for s in rows],
+        },
+        schema={
+            "unit": pl.String,
+            "agency": pl.String,
+            "week_start": pl.Date,
+            "due_date": pl.Date,
+            "status": pl.String,
+            "received_on": pl.Date,
+            "workdays_late": pl.Int64,
+            "versions": pl.Int64,
+            "label": pl.String,
+        },
+    )
 
 
 def status_counts(statuses: list[WeekStatus]) -> dict[str, int]:

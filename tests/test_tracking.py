@@ -9,7 +9,7 @@ import pytest
 from loaders import withdraw
 from loaders.deliverables import CaseInfo, Upload, document_content, store_case, store_document
 from loaders.result import FileRejected
-from metrics.tracking import deliverable_statuses, reporters, unit_documents, week_statuses
+from metrics.tracking import deliverable_statuses, reporters, unit_documents, week_matrix, week_statuses
 from tests.stats_helpers import make_and_load
 
 PDF = b"%PDF-1.4 test document"
@@ -178,3 +178,11 @@ def test_bad_documents_are_refused(wh, upload, message):
         store_document(wh, upload, unit="wujin", agency="aic", deliverable_key="summary_report", user="t")
     assert [p.message for p in exc.value.problems] == [message]
     assert unit_documents(wh, "wujin", "aic") == []
+
+
+def test_week_matrix_frame(wh, tmp_path):
+    make_and_load(wh, tmp_path, week=dt.date(2018, 8, 13), received_on=dt.date(2018, 8, 22))
+    m = week_matrix(wh, dt.date(2018, 8, 28))
+    assert m.height == 19 * 18
+    row = m.filter((m["unit"] == "wujin") & (m["agency"] == "aic") & (m["week_start"] == dt.date(2018, 8, 13)))
+    assert row.select("status", "workdays_late", "label").row(0) == ("late", 2, "迟报2个工作日")
