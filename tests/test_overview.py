@@ -1,0 +1,93 @@
+"""总览 on the sample data: the tiles equal the summary CLI and the registry; the clock follows the calendar."""
+
+import datetime as dt
+import json
+
+import pytest
+
+import loaders
+from metrics import overview, registry
+from metrics.dates import default_as_of
+from metrics.summary import build_summary
+from tests.conftest import run_page
+from warehouse import open_warehouse
+
+
+@pytest.fixture
+def loaded_app(app_env, samples):
+    wh = open_warehouse(app_env)
+    for f in sorted(samples.iterdir()):
+        if f.suffix in (".xlsx", ".csv"):
+            result = loaders.load_file(wh, f, user="admin")
+            assert result.status == "loaded", (f.name, result.errors[:3])
+    yield wh
+    wh.close()
+
+
+def _tiles(at):
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def test_kpi_tiles_equal_the_summary(loaded_app, samples):
+    wh = loaded_app
+    expected = json.loads((samples / "expected_totals.json").read_text(encoding="utf-8"))
+    day = default_as_of(wh)
+    summary = build_summary(wh, day)
+    at = run_page(None, user="leader")
+    assert not at.exception, [e.value for e in at.exception]
+    tiles = _tiles(at)
+    assert tiles["立案查处网络违法案件（件）"][0] == f"{expected['district_stats']['table1']['cases_filed']:,}"
+    assert tiles["罚没金额（万元）"][0] == f"{expected['district_stats']['table1']['fines']:,.2f}"
+    assert tiles["督促删除违法商品信息（条）"][0] == f"{summary['district_stats']['table1']['listings_removed']:,}"
+    online = summary["complaints_12315"]["online"] + registry.value(
+        wh, "complaints_online", day, where={"source": "price_12358"}
+    )
+    assert tiles["网络消费投诉举报（件）"][0] == f"{online:,}"
+    disposed = sum(n for s, n in summary["monitoring"]["by_status"].items() if s in registry.DISPOSED_STATUSES)
+    assert tiles[f"监测线索处置（{summary['monitoring']['total']:,} 条）"][0] == f"{disposed:,}"
+    # Each tile's change is against the same figure one week earlier.
+    week_before = registry.value(wh, "complaints_online", day - dt.timedelta(days=7))
+    assert tiles["网络消费投诉举报（件）"][1] == f"{online - week_before:+,} 较上周"
+
+
+def test_focus_progress_and_agency_matrix(loaded_app, samples):
+    wh = loaded_app
+    expected = json.loads((samples / "expected_totals.json").read_text(encoding="utf-8"))
+    focus = {r["focus"]: r for r in overview.focus_progress(wh, dt.date(2018, 11, 30)).to_dicts()}
+    assert focus["F2"]["complaints_total"] == (
+        expected["complaints_12315"]["by_focus_area"]["F2"] + expected["price_12358"]["by_focus_area"].get("F2", 0)
+    )
+    assert focus["F1"]["hits_received"] == expected["monitoring"]["by_focus_area"]["F1"]
+    assert sum(r["t2_cases_filed"] for r in focus.values()) == expected["district_stats"]["table1"]["cases_filed"]
+    assert "F0" in focus  # unclassified complaints are shown, never dropped
+    matrix = overview.agency_matrix(wh, dt.date(2018, 11, 30))
+    aic_f1 = matrix.filter((matrix["agency"] == "aic") & (matrix["focus"] == "F1")).row(0, named=True)
+    assert aic_f1["responsible"] and aic_f1["cases"] == 16
+    customs_f1 = matrix.filter((matrix["agency"] == "customs") & (matrix["focus"] == "F1")).row(0, named=True)
+    assert not customs_f1["responsible"]
+    psb_f2 = matrix.filter((matrix["agency"] == "psb") & (matrix["focus"] == "F2")).row(0, named=True)
+    assert psb_f2["responsible"] and psb_f2["cases"] == 0  # answers for F2, reported nothing: marked on the page
+
+
+def test_district_league_has_every_unit_with_compliance(loaded_app):
+    league = overview.district_league(loaded_app, dt.date(2018, 8, 20)).to_dicts()
+    assert [r["unit"] for r in league][:1] == ["wujin"]  # most cases first
+    assert {r["unit"] for r in league} == {u.key for u in loaded_app.campaign.units}
+    wujin = next(r for r in league if r["unit"] == "wujin")
+    assert wujin["weeks_due"] == 3 and wujin["weeks_in"] == 1  # weeks of 07-30, 08-06, 08-13 due by 08-20
+
+
+def test_campaign_clock_counts_working_days(wh):
+    clock = overview.campaign_clock(wh, dt.date(2018, 9, 28))
+    assert clock.stages == ["组织实施阶段"]
+    weekly = next(d for d in clock.next_deadlines if d.label.startswith("周报"))
+    # The week of 09-24 is due 10-08; from Friday 09-28: 09-29, 09-30 (调休) and 10-08 are working days.
+    assert weekly.due == dt.date(2018, 10, 8) and weekly.working_days_left == 3
+    final = next(d for d in clock.next_deadlines if not d.label.startswith("周报"))
+    assert final.due == dt.date(2018, 11, 15) and "总结报告" in final.label
+
+
+def test_overview_empty_state_still_shows_the_clock(app_env):
+    at = run_page(None, user="leader")
+    assert any("尚无数据" in i.value for i in at.info)
+    assert at.metric[0].label == "当前阶段"
