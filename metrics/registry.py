@@ -57,6 +57,12 @@ DIMENSIONS: dict[str, dict[str, str]] = {
         "platform": "platform",
         "week": "CAST(date_trunc('week', received_at) AS DATE)",
         "day": "CAST(received_at AS DATE)",
+        # 投诉分析 filters and breakdowns (issue 5)
+        "online": "online",
+        "goods": "goods_category",
+        "problem": "coalesce(problem_category, price_violation)",  # 12358 has only its price violation
+        "status": "status",
+        "merchant": "merchant_key",
     },
     "v_hits_current": {
         "unit": "unit",
@@ -65,6 +71,11 @@ DIMENSIONS: dict[str, dict[str, str]] = {
         "hit_type": "hit_type",
         "source_system": "source_system",
         "week": "CAST(date_trunc('week', detected_at) AS DATE)",
+        # 监测线索 page (issue 5)
+        "day": "CAST(detected_at AS DATE)",
+        "subject_type": "subject_type",
+        "platform": "platform",
+        "merchant": "merchant_key",
     },
 }
 
@@ -205,6 +216,17 @@ def _build(c: Campaign) -> dict[str, Metric]:
             "100.0 * count(*) FILTER (WHERE {f}) / nullif(count(*), 0)",
             "detected_at",
             f"status IN ({disposed})",
+            decimals=1,
+        ),
+        Metric(
+            "hit_feedback_median_days",
+            "发现至反馈用时中位数",
+            "天",
+            "已反馈线索从发现到反馈所用时间（自然日）的中位数。",
+            "v_hits_current",
+            "median(date_diff('second', detected_at, feedback_at) / 86400.0) FILTER (WHERE {f})",
+            "detected_at",
+            "feedback_at IS NOT NULL",
             decimals=1,
         ),
     ]

@@ -88,3 +88,67 @@ def timeline(c: Campaign, as_of: dt.date) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed")
     return style(fig, height=300)
+
+
+# --- analyst pages (投诉分析, 监测线索) ------------------------------------------------------------------
+
+
+def trend_chart(
+    c: Campaign, dates: list, series: dict[str, list], unit: str, grain: str = "day", height: int = 420
+) -> go.Figure:
+    """Counts over time, one line per series, with the time nodes shaded and the stages marked."""
+    fig = go.Figure()
+    palette = ["#4C78A8", "#F58518", "#54A24B", "#B279A2"]
+    for i, (name, ys) in enumerate(series.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=ys,
+                name=name,
+                mode="lines+markers" if grain == "week" else "lines",
+                line=dict(width=3 if i == 0 else 2, color=palette[i % len(palette)]),
+                hovertemplate=(
+                    "%{x|%Y-%m-%d}"
+                    + (" 起一周" if grain == "week" else "")
+                    + f"<br>{name}：%{{y:,}} {unit}<extra></extra>"
+                ),
+            )
+        )
+    mark_campaign(fig, c)
+    fig.update_xaxes(type="date", tickformat="%m月%d日")
+    fig.update_yaxes(title_text=unit, rangemode="tozero", tickformat=",d")
+    return style(fig, height=height)
+
+
+def bar_chart(
+    labels: list[str], values: list[float], unit: str, colour: str = "#4C78A8", height: int | None = None
+) -> go.Figure:
+    """Horizontal bars, largest on top, the value printed on each bar (readable on a projector)."""
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=values,
+            orientation="h",
+            marker_color=colour,
+            text=[f"{v:,.0f}" for v in values],
+            textposition="auto",
+            hovertemplate=f"%{{y}}：%{{x:,}} {unit}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(title_text=unit, tickformat=",d")
+    return style(fig, height=height or max(260, 60 + 34 * len(labels)))
+
+
+def donut_chart(labels: list[str], values: list[float], unit: str, height: int = 360) -> go.Figure:
+    fig = go.Figure(
+        go.Pie(
+            labels=labels,
+            values=values,
+            hole=0.45,
+            textinfo="label+value",
+            hovertemplate=f"%{{label}}：%{{value:,}} {unit}（%{{percent}}）<extra></extra>",
+            sort=False,
+        )
+    )
+    return style(fig, height=height)

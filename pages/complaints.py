@@ -1,12 +1,314 @@
-"""投诉分析"""
+"""投诉分析: 12315 and 12358 records for analysts, every view reproducible from its link."""
 
+import datetime as dt
+
+import polars as pl
 import streamlit as st
 
-from pages.common import as_of, empty_state, guard, warehouse
+from auth import PermissionDenied
+from metrics import complaints as mc
+from metrics.export import FORMATS
+from pages.charts import bar_chart, donut_chart, trend_chart
+from pages.common import as_of, cached, empty_state, guard, warehouse
 
-guard("complaints")
+user = guard("complaints")
 wh = warehouse()
+c = wh.campaign
+day = as_of()
 
 st.title("投诉分析")
-st.caption(f"统计截止 {as_of():%Y-%m-%d}")
-empty_state("尚无投诉举报数据：请先在「数据上报」页载入 12315 或 12358 导出文件。")
+st.caption(f"统计截止 {day:%Y-%m-%d}　数据来源：12315 投诉举报、12358 价格举报（同一编号只计最新版本）")
+
+if not cached(mc.has_data):
+    empty_state("尚无投诉举报数据：请先在「数据上报」页载入 12315 或 12358 导出文件。")
+    st.stop()
+
+opts = cached(mc.options)
+
+# --- filters, kept in the link ----------------------------------------------------------------------
+ALL = "全部"
+CHOICES = {
+    "source": list(mc.SOURCES),
+    "online": [True, False],
+    "unit": opts["unit"],
+    "focus": opts["focus"],
+    "goods": opts["goods"],
+    "problem": opts["problem"],
+    "platform": opts["platform"],
+    "status": opts["status"],
+}
+LABELS = {
+    "source": lambda v: {"complaints_12315": "12315 投诉举报", "price_12358": "12358 价格举报"}[v],
+    "online": lambda v: "仅网络交易" if v else "非网络交易",
+    "unit": c.unit_label,
+    "focus": lambda v: f"{v} {c.focus_label(v)}",
+}
+TITLES = {
+    "source": "来源",
+    "online": "网络交易",
+    "unit": "属地单位",
+    "focus": "重点工作",
+    "goods": "商品服务类别",
+    "problem": "问题类别",
+    "platform": "平台",
+    "status": "办理状态",
+}
+
+
+def _from_query(key: str, raw: str):
+    """A query-parameter value, or None if the link carries something this data does not offer."""
+    if key in ("start", "end"):
+        try:
+            d = dt.date.fromisoformat(raw)
+        except ValueError:
+            return None
+        return min(max(d, c.start), c.end)
+    if key == "online":
+        return {"1": True, "0": False}.get(raw)
+    return raw if raw in CHOICES[key] else None
+
+
+def _to_query(key: str, value) -> str:
+    if key == "online":
+        return "1" if value else "0"
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+if "cf_ready" not in st.session_state:  # first run of this session: the link decides
+    for key in ("start", "end", *CHOICES):
+        raw = st.query_params.get(key)
+        st.session_state[f"cf_{key}"] = _from_query(key, raw) if raw is not None else None
+    st.session_state["cf_ready"] = True
+
+with st.container(border=True):
+    st.markdown("**筛选条件**　链接随筛选更新，复制地址栏即可分享当前视图。")
+    cols = [*st.columns(5), *st.columns(5)]
+    cols[0].date_input("起始日期", key="cf_start", min_value=c.start, max_value=c.end, format="YYYY-MM-DD", value=None)
+    cols[1].date_input("截止日期", key="cf_end", min_value=c.start, max_value=c.end, format="YYYY-MM-DD", value=None)
+    for i, key in enumerate(CHOICES):
+        col = cols[i + 2]
+        fmt = LABELS.get(key, str)
+        col.selectbox(
+            TITLES[key],
+            [None, *CHOICES[key]],
+            key=f"cf_{key}",
+            format_func=lambda v, fmt=fmt: ALL if v is None else fmt(v),
+        )
+
+f = mc.Filters(**{k: st.session_state[f"cf_{k}"] for k in ("start", "end", *CHOICES)})
+for key in ("start", "end", *CHOICES):
+    value = getattr(f, key)
+    if value is None:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = _to_query(key, value)
+
+since, until = f.window(day)
+if since and until and since > until:
+    st.warning(f"起始日期 {since} 晚于截止日期 {until}：没有符合条件的记录。")
+st.caption(f"当前视图：{mc.describe(wh, f, day)}")
+
+# --- headline figures -------------------------------------------------------------------------------
+t = cached(mc.totals, f, day)
+tiles = st.columns(6)
+tiles[0].metric("投诉举报总数（件）", f"{t['complaints_total']:,.0f}", border=True)
+tiles[1].metric("网络消费投诉举报（件）", f"{t['complaints_online']:,.0f}", border=True)
+tiles[2].metric("12315 投诉举报（件）", f"{t['complaints_12315']:,.0f}", border=True)
+tiles[3].metric("12358 价格举报（件）", f"{t['price_12358']:,.0f}", border=True)
+tiles[4].metric("涉及金额（万元）", f"{t['amount_involved'] / 10_000:,.2f}", border=True)
+tiles[5].metric("挽回经济损失（万元）", f"{t['recovered_loss'] / 10_000:,.2f}", border=True)
+
+if t["complaints_total"] == 0:
+    empty_state("当前筛选条件下没有投诉举报记录：请放宽筛选条件。")
+    st.stop()
+
+chart_data: dict[str, pl.DataFrame] = {}  # every chart's data, by name, for export
+
+# --- trends -----------------------------------------------------------------------------------------
+st.subheader("趋势")
+st.caption("红色阴影为集中促销期和节假日（中秋、国庆、双十一），虚线为各阶段开始。")
+daily, weekly = st.tabs(["每日", "每周"])
+for tab, grain, name in ((daily, "day", "每日趋势"), (weekly, "week", "每周趋势")):
+    tr = cached(mc.trend, f, day, grain)
+    series = {"投诉举报": tr["complaints_total"].to_list(), "其中网络消费": tr["complaints_online"].to_list()}
+    with tab:
+        st.plotly_chart(trend_chart(c, tr["date"].to_list(), series, "件", grain), width="stretch")
+    chart_data[name] = tr.select(
+        pl.col("date").alias("日期" if grain == "day" else "周（周一）"),
+        pl.col("complaints_total").alias("投诉举报（件）"),
+        pl.col("complaints_online").alias("其中网络消费（件）"),
+    )
+
+# --- breakdowns -------------------------------------------------------------------------------------
+st.subheader("分类分布")
+DIMS = {
+    "focus": ("按重点工作", lambda v: f"{v} {c.focus_label(v)}"),
+    "goods": ("按商品服务类别", str),
+    "problem": ("按问题类别", str),
+    "platform": ("按平台", str),
+    "unit": ("按属地单位", c.unit_label),
+    "status": ("按办理状态", str),
+}
+grid = st.columns(2)
+for i, (dim, (title, label)) in enumerate(DIMS.items()):
+    b = cached(mc.breakdown, f, day, dim)
+    labels = [label(v) for v in b[dim].to_list()]
+    with grid[i % 2]:
+        st.markdown(f"**{title}（件）**")
+        if b.height == 0:
+            st.caption("当前筛选下无此项数据（如 12358 无商品服务类别）。")
+        elif dim == "status":
+            st.plotly_chart(donut_chart(labels, b["complaints_total"].to_list(), "件"), width="stretch")
+        else:
+            st.plotly_chart(bar_chart(labels[:15], b["complaints_total"].to_list()[:15], "件"), width="stretch")
+    chart_data[title] = pl.DataFrame({TITLES.get(dim, "分类"): labels}).with_columns(
+        b["complaints_total"].alias("投诉举报（件）"), b["complaints_online"].alias("其中网络消费（件）")
+    )
+
+# --- top merchants and platforms --------------------------------------------------------------------
+st.subheader("投诉集中的主体和平台")
+left, right = st.columns([3, 2])
+tm = cached(mc.top_merchants, f, day, 20)
+merchants = tm.select(
+    pl.col("merchant_name").alias("主体名称"),
+    pl.when(pl.col("uscc_valid"))
+    .then(pl.col("merchant_key"))
+    .otherwise(pl.lit("（无有效代码，按名称归并）"))
+    .alias("统一社会信用代码"),
+    pl.col("complaints").alias("投诉举报（件）"),
+    pl.col("online").alias("其中网络消费（件）"),
+    pl.col("platform_list").alias("涉及平台"),
+    (pl.col("amount_involved") / 10_000).round(2).alias("涉及金额（万元）"),
+    pl.col("last_received_at").alias("最近一次"),
+)
+chart_data["投诉最多的主体"] = merchants
+with left:
+    st.markdown("**投诉最多的主体（前 20）**　主体以有效统一社会信用代码识别，无有效代码的按规范化名称归并。")
+    st.dataframe(merchants, hide_index=True, width="stretch")
+tp = cached(mc.breakdown, f, day, "platform", 10)
+chart_data["投诉最多的平台"] = tp.select(
+    pl.col("platform").alias("平台"), pl.col("complaints_total").alias("投诉举报（件）")
+)
+with right:
+    st.markdown("**投诉最多的平台（前 10，件）**")
+    st.plotly_chart(
+        bar_chart(tp["platform"].to_list(), tp["complaints_total"].to_list(), "件", "#F58518"), width="stretch"
+    )
+
+# --- anomalies --------------------------------------------------------------------------------------
+st.subheader("周环比异常")
+st.caption(
+    f"规则：某商品服务类别、问题类别、平台或属地单位在某周的件数 ≥ {mc.ANOMALY_MIN_COUNT} 件，且 ≥ 前 {mc.ANOMALY_WEEKS} 周均值的 "
+    f"{mc.ANOMALY_FACTOR:g} 倍、≥ 均值 + {mc.ANOMALY_SIGMAS:g} 倍标准差（无投诉的周按 0 计），即标为异常。"
+)
+an = cached(mc.anomalies, f, day)
+anomaly_table = an.select(
+    pl.col("week").alias("周（周一）"),
+    pl.col("dimension").replace_strict(mc.ANOMALY_DIMS).alias("维度"),
+    pl.when(pl.col("dimension") == "unit")
+    .then(pl.col("value").map_elements(c.unit_label, return_dtype=pl.Utf8))
+    .otherwise(pl.col("value"))
+    .alias("对象"),
+    pl.col("count").alias("本周（件）"),
+    pl.col("trailing_mean").round(1).alias(f"前{mc.ANOMALY_WEEKS}周均值（件）"),
+    pl.col("trailing_std").round(1).alias("标准差"),
+    pl.col("threshold").round(1).alias("异常阈值（件）"),
+    pl.col("ratio").round(1).alias("为均值的倍数"),
+)
+chart_data["周环比异常"] = anomaly_table
+if an.height:
+    latest = an["week"].max()
+    st.warning(
+        f"共 {an.height} 处异常，最近一周（{latest:%m月%d日} 起）{an.filter(pl.col('week') == latest).height} 处。",
+        icon=":material/trending_up:",
+    )
+    st.dataframe(anomaly_table, hide_index=True, width="stretch")
+else:
+    st.success("当前筛选下没有周环比异常。", icon=":material/check_circle:")
+
+# --- record table and detail ------------------------------------------------------------------------
+st.subheader("记录明细")
+shown = cached(mc.records, f, day, 500)
+table = mc.labelled_records(wh, shown)
+keys = [f"{s}|{r}" for s, r in zip(shown["source"], shown["record_id"], strict=True)]
+st.caption(
+    f"共 {t['complaints_total']:,.0f} 件，按登记时间倒序显示最近 {min(500, shown.height):,} 件。"
+    "表中不含投诉人姓名、电话、证件号、地址和诉求原文；点选一行或在下方选择编号查看详情。"
+)
+
+
+def _pick_row() -> None:
+    rows = st.session_state["c_table"].selection.rows
+    if rows:
+        st.session_state["c_record"] = keys[rows[0]]
+
+
+st.dataframe(table, hide_index=True, width="stretch", key="c_table", on_select=_pick_row, selection_mode="single-row")
+if "c_record" not in st.session_state:
+    linked = st.query_params.get("record")
+    st.session_state["c_record"] = linked if linked in keys or (linked and "|" in linked) else None
+record_key = st.selectbox(
+    "查看记录详情",
+    [None, *dict.fromkeys([*(k for k in [st.session_state["c_record"]] if k), *keys])],
+    key="c_record",
+    format_func=lambda k: "（选择记录编号）" if k is None else f"{mc.SOURCES[k.split('|')[0]]} · {k.split('|', 1)[1]}",
+)
+if record_key:
+    st.query_params["record"] = record_key
+    source, record_id = record_key.split("|", 1)
+    d = cached(mc.record_detail, source, record_id)
+    if d is None:
+        st.warning(f"未找到记录 {record_id}（可能已被新版本替换或所在批次已撤销）。")
+    else:
+        with st.container(border=True):
+            st.markdown(f"#### {mc.SOURCES[d['source']]} · {d['record_id']}")
+            a, b, e = st.columns(3)
+            a.markdown(
+                f"**登记时间**　{d['received_at']:%Y-%m-%d %H:%M}  \n**信息类型**　{d['info_type'] or '—'}  \n"
+                f"**接收方式**　{d['channel'] or '—'}  \n**消费方式**　{d['consumption_mode'] or '—'}  \n"
+                f"**网络交易**　{'是' if d['online'] else '否'}"
+            )
+            b.markdown(
+                f"**被投诉（举报）主体**　{d['merchant_name'] or '—'}  \n**统一社会信用代码**　{d['merchant_uscc'] or '—'}"
+                f"{'' if d['uscc_valid'] else '（校验未通过）'}  \n**平台**　{d['platform'] or '—'}  \n"
+                f"**商品服务类别**　{d['goods_category'] or '—'}  \n"
+                f"**问题类别**　{d['problem_category'] or d['price_violation'] or '—'}"
+                f"{' / ' + d['problem_subcategory'] if d['problem_subcategory'] else ''}"
+            )
+            closed = "" if d["closed_at"] is None else f"（{d['closed_at']:%Y-%m-%d} 办结）"
+            amount = "—" if d["amount_involved"] is None else f"{d['amount_involved']:,.2f} 元"
+            recovered = "—" if d["recovered_loss"] is None else f"{d['recovered_loss']:,.2f} 元"
+            e.markdown(
+                f"**重点工作**　{d['focus_key']} {c.focus_label(d['focus_key'])}  \n"
+                f"**属地单位**　{c.unit_label(d['unit'])}{'（推定）' if d['unit_inferred'] else ''}  \n"
+                f"**承办部门**　{d['handling_dept'] or '—'}  \n**办理状态**　{d['status'] or '—'}{closed}  \n"
+                f"**涉及金额**　{amount}　**挽回损失**　{recovered}"
+            )
+            st.markdown(f"**诉求内容（已脱敏）**　{d['content'] or '—'}")
+            st.caption(f"来自文件 {d['file_name']} 第 {d['row_no']} 行（批次 {d['batch_id']}）。")
+else:
+    st.query_params.pop("record", None)
+
+# --- export -----------------------------------------------------------------------------------------
+st.subheader("导出")
+if user.role not in ("analyst", "admin"):
+    st.caption("导出明细和图表数据仅限分析员、管理员。")
+else:
+    options = ["筛选后的记录明细", *chart_data]
+    ex1, ex2, ex3 = st.columns([2, 2, 1])
+    what = ex1.selectbox("导出内容", options, key="c_export_what")
+    fmt = ex2.radio("格式", list(FORMATS), format_func=FORMATS.get, key="c_export_fmt", horizontal=True)
+    if ex3.button("生成导出文件", type="primary", icon=":material/download:", key="c_export_go"):
+        try:
+            if what == "筛选后的记录明细":
+                st.session_state["c_export"] = mc.export_records(wh, user, f, day, fmt)
+            else:
+                st.session_state["c_export"] = mc.export_chart(wh, user, chart_data[what], what, fmt)
+        except (PermissionDenied, ValueError) as exc:
+            st.error(str(exc))
+    file = st.session_state.get("c_export")
+    if file is not None:
+        st.download_button(
+            f"下载 {file.file_name}（{file.rows:,} 行）", file.data, file.file_name, file.mime, on_click="ignore"
+        )
+        st.caption("文本以 = + - @ 或制表符开头的单元格已加单引号，在 Excel 中不会作为公式执行。已记入审计日志。")

@@ -1,12 +1,201 @@
-"""监测线索"""
+"""监测线索: hits by type, source, unit and status; disposal; overdue 待核查 hits; cross-source leads."""
 
+import polars as pl
 import streamlit as st
 
-from pages.common import as_of, empty_state, guard, warehouse
+from auth import PermissionDenied
+from metrics import monitoring as mm
+from metrics.export import FORMATS
+from pages.charts import bar_chart, donut_chart, trend_chart
+from pages.common import as_of, cached, empty_state, guard, warehouse
 
-guard("monitoring")
+user = guard("monitoring")
 wh = warehouse()
+c = wh.campaign
+day = as_of()
 
 st.title("监测线索")
-st.caption(f"统计截止 {as_of():%Y-%m-%d}")
-empty_state("尚无监测线索数据：请先在「数据上报」页载入网络交易监测线索导出文件。")
+st.caption(
+    f"统计截止 {day:%Y-%m-%d}　数据来源：网络交易监测线索导出（同一编号只计最新版本；处置状态为最新导出中的状态）"
+)
+
+if not cached(mm.has_data):
+    empty_state("尚无监测线索数据：请先在「数据上报」页载入网络交易监测线索导出文件。")
+    st.stop()
+
+if "m_overdue_days" not in st.session_state:
+    raw = st.query_params.get("overdue_days", "")
+    st.session_state["m_overdue_days"] = (
+        int(raw) if raw.isdigit() and 1 <= int(raw) <= 60 else mm.DEFAULT_OVERDUE_WORKDAYS
+    )
+
+s = cached(mm.summary, day)
+over = cached(mm.overdue, day, st.session_state["m_overdue_days"])
+tiles = st.columns(5)
+tiles[0].metric("收到监测线索（条）", f"{s['hits_received']:,.0f}", border=True)
+tiles[1].metric("已处置（条）", f"{s['hits_disposed']:,.0f}", border=True)
+rate = s["hit_disposal_rate"]
+tiles[2].metric("处置率", "—" if rate is None else f"{rate:.1f}%", border=True)
+med = s["hit_feedback_median_days"]
+tiles[3].metric("发现至反馈用时中位数", "—" if med is None else f"{med:.1f} 天", border=True)
+tiles[4].metric(f"超期待核查（条，>{st.session_state['m_overdue_days']}个工作日）", f"{over['total']:,}", border=True)
+st.caption(
+    f"已处置指处置状态为 {'、'.join(mm.registry.DISPOSED_STATUSES)}。"
+    + ("" if med is not None else "导出文件中尚无反馈时间，无法计算用时。")
+)
+
+chart_data: dict[str, pl.DataFrame] = {}
+
+# --- by status, type, source, unit ------------------------------------------------------------------
+st.subheader("线索分布")
+DIMS = {
+    "status": ("按处置状态", str),
+    "hit_type": ("按线索类型", str),
+    "source_system": ("按监测来源", str),
+    "unit": ("按属地单位", c.unit_label),
+}
+grid = st.columns(2)
+for i, (dim, (title, label)) in enumerate(DIMS.items()):
+    b = cached(mm.breakdown, day, dim)
+    labels = [v if v == "未填写" else label(v) for v in b[dim].to_list()]
+    with grid[i % 2]:
+        st.markdown(f"**{title}（条）**")
+        if dim == "status":
+            st.plotly_chart(donut_chart(labels, b["hits_received"].to_list(), "条"), width="stretch")
+        else:
+            st.plotly_chart(bar_chart(labels, b["hits_received"].to_list(), "条", "#54A24B"), width="stretch")
+    chart_data[title] = pl.DataFrame({title.removeprefix("按"): labels}).with_columns(
+        b["hits_received"].alias("收到（条）"),
+        b["hits_disposed"].alias("已处置（条）"),
+        b["hit_disposal_rate"].round(1).alias("处置率（%）"),
+    )
+st.markdown("**各属地单位处置情况**")
+st.dataframe(chart_data["按属地单位"], hide_index=True, width="stretch")
+
+wk = cached(mm.weekly, day)
+st.markdown("**每周收到与处置（条）**")
+st.plotly_chart(
+    trend_chart(
+        c,
+        wk["week"].to_list(),
+        {"收到": wk["hits_received"].to_list(), "其中已处置": wk["hits_disposed"].to_list()},
+        "条",
+        "week",
+    ),
+    width="stretch",
+)
+chart_data["每周收到与处置"] = wk.select(
+    pl.col("week").alias("周（周一）"),
+    pl.col("hits_received").alias("收到（条）"),
+    pl.col("hits_disposed").alias("已处置（条）"),
+)
+
+# --- overdue ----------------------------------------------------------------------------------------
+st.subheader("超期待核查线索")
+days = st.number_input(
+    "超过多少个工作日仍为“待核查”即列为超期", min_value=1, max_value=60, step=1, key="m_overdue_days"
+)
+st.query_params["overdue_days"] = str(days)
+st.caption(
+    f"截至 {day:%Y-%m-%d} 共 {over['pending']:,} 条待核查，其中 {over['total']:,} 条自发现起已超过 {days} 个工作日"
+    "（按法定工作日历计算，含调休）。按发现时间由早到晚列出前 500 条。"
+)
+rows = over["rows"]
+if rows.height:
+    overdue_table = rows.select(
+        pl.col("hit_id").alias("线索编号"),
+        pl.col("detected_at").alias("发现时间"),
+        pl.col("workdays").alias("已过工作日"),
+        pl.col("hit_type").alias("线索类型"),
+        pl.col("source_system").alias("监测来源"),
+        pl.col("platform").alias("平台"),
+        pl.col("shop_name").alias("网店（网站）"),
+        pl.col("merchant_name").alias("经营者"),
+        pl.col("unit").map_elements(c.unit_label, return_dtype=pl.Utf8).alias("属地单位"),
+        pl.col("assigned_unit").alias("承办单位"),
+    )
+    chart_data["超期待核查线索"] = overdue_table
+    st.dataframe(overdue_table, hide_index=True, width="stretch")
+else:
+    st.success("没有超期的待核查线索。", icon=":material/check_circle:")
+
+# --- cross-source leads -----------------------------------------------------------------------------
+st.subheader("跨来源线索（协同管网）")
+w = mm.SOURCE_WEIGHTS
+st.caption(
+    "同一经营者出现在 12315、12358、监测线索中两个及以上来源的，列为跨来源线索。经营者按有效统一社会信用代码识别；"
+    "无有效代码的按规范化名称匹配，名称曾与唯一有效代码同时出现的归入该代码。"
+    f"权重：12315 每件 {w['complaints_12315']:g}，12358 每件 {w['price_12358']:g}，监测线索每条 {w['monitoring']:g}"
+    "（监测线索为监管部门主动发现、已经规则筛查），按总权重排序。"
+)
+leads = cached(mm.cross_source_leads, day, 50)
+if leads.height == 0:
+    st.info("暂未发现跨来源线索。", icon=":material/info:")
+else:
+    lead_table = leads.select(
+        pl.col("merchant_name").alias("经营者"),
+        pl.when(pl.col("has_uscc"))
+        .then(pl.col("entity"))
+        .otherwise(pl.lit("（按名称匹配）"))
+        .alias("统一社会信用代码"),
+        pl.col("sources").alias("来源数"),
+        pl.col("n_12315").alias("12315（件）"),
+        pl.col("n_12358").alias("12358（件）"),
+        pl.col("n_monitoring").alias("监测线索（条）"),
+        pl.col("weight").alias("总权重"),
+        pl.col("first_at").alias("最早"),
+        pl.col("last_at").alias("最近"),
+    )
+    chart_data["跨来源线索"] = lead_table
+    st.markdown(f"共 {leads['leads_total'][0]:,} 个经营者，显示权重最高的 {leads.height} 个。")
+    st.dataframe(lead_table, hide_index=True, width="stretch")
+    entities = leads["entity"].to_list()
+    if "m_lead" not in st.session_state:
+        linked = st.query_params.get("lead")
+        st.session_state["m_lead"] = linked if linked in entities else None
+    names = dict(zip(entities, leads["merchant_name"].to_list(), strict=True))
+    lead = st.selectbox(
+        "查看经营者的全部记录",
+        [None, *entities],
+        key="m_lead",
+        format_func=lambda e: "（选择经营者）" if e is None else f"{names[e]}（{e}）",
+    )
+    if lead:
+        st.query_params["lead"] = lead
+        keys = tuple(leads.filter(pl.col("entity") == lead)["keys"][0])
+        recs = cached(mm.lead_records, keys, day)
+        st.dataframe(
+            recs.select(
+                pl.col("source").replace_strict(mm.SOURCE_LABELS).alias("来源"),
+                pl.col("record_id").alias("编号"),
+                pl.col("seen_at").alias("时间"),
+                pl.col("platform").alias("平台"),
+                pl.col("category").alias("类别"),
+                pl.col("status").alias("状态"),
+                pl.col("unit").map_elements(c.unit_label, return_dtype=pl.Utf8).alias("属地单位"),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption("12315/12358 记录的详情可在「投诉分析」页按编号查看。")
+    else:
+        st.query_params.pop("lead", None)
+
+# --- export -----------------------------------------------------------------------------------------
+st.subheader("导出")
+if user.role not in ("analyst", "admin"):
+    st.caption("导出数据仅限分析员、管理员。")
+else:
+    ex1, ex2, ex3 = st.columns([2, 2, 1])
+    what = ex1.selectbox("导出内容", list(chart_data), key="m_export_what")
+    fmt = ex2.radio("格式", list(FORMATS), format_func=FORMATS.get, key="m_export_fmt", horizontal=True)
+    if ex3.button("生成导出文件", type="primary", icon=":material/download:", key="m_export_go"):
+        try:
+            st.session_state["m_export"] = mm.export(wh, user, chart_data[what], what, fmt)
+        except (PermissionDenied, ValueError) as exc:
+            st.error(str(exc))
+    file = st.session_state.get("m_export")
+    if file is not None:
+        st.download_button(
+            f"下载 {file.file_name}（{file.rows:,} 行）", file.data, file.file_name, file.mime, on_click="ignore"
+        )

@@ -1,0 +1,101 @@
+"""监测线索: monitoring hits, their disposal, overdue 待核查 hits, and cross-source leads (协同管网).
+
+Counts and rates come from the registry (`hits_received`, `hits_disposed`, `hit_disposal_rate`,
+`hit_feedback_median_days`); the overdue list ages hits in working days on the warehouse's calendar; the
+cross-source leads join 12315, 12358 and monitoring over the current-record views.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from auth import Principal, require_export
+from metrics import registry
+from metrics.export import ExportFile, export_table
+from warehouse import Warehouse, load_sql
+
+PENDING = "待核查"
+DEFAULT_OVERDUE_WORKDAYS = 5
+SUMMARY_KEYS = ["hits_received", "hits_disposed", "hit_disposal_rate", "hit_feedback_median_days"]
+
+# Cross-source lead weight: every record of the merchant counts by its source. A monitoring hit is a finding
+# of the regulator's own monitoring (already checked against a rule), so it weighs twice a complaint.
+SOURCE_WEIGHTS = {"complaints_12315": 1.0, "price_12358": 1.0, "monitoring": 2.0}
+SOURCE_LABELS = {"complaints_12315": "12315", "price_12358": "12358", "monitoring": "监测线索"}
+
+
+def has_data(wh: Warehouse) -> bool:
+    return registry.value(wh, "hits_received") > 0
+
+
+def summary(wh: Warehouse, as_of: dt.date | None) -> dict[str, float]:
+    row = registry.breakdown(wh, SUMMARY_KEYS, [], as_of).row(0, named=True)
+    return {k: row[k] for k in SUMMARY_KEYS}
+
+
+def breakdown(wh: Warehouse, as_of: dt.date | None, dim: str) -> pl.DataFrame:
+    """Hits received and disposed by one dimension, largest first (empty values shown as 未填写)."""
+    df = registry.breakdown(wh, ["hits_received", "hits_disposed", "hit_disposal_rate"], [dim], as_of)
+    return df.with_columns(pl.col(dim).fill_null("未填写")).sort(["hits_received", dim], descending=[True, False])
+
+
+def weekly(wh: Warehouse, as_of: dt.date | None) -> pl.DataFrame:
+    return registry.breakdown(wh, ["hits_received", "hits_disposed"], ["week"], as_of)
+
+
+def overdue_cutoff(wh: Warehouse, as_of: dt.date, workdays: int) -> tuple[dt.date | None, pl.DataFrame]:
+    """The latest detection day whose 待核查 hits are overdue on `as_of` (more than `workdays` working days
+    old), and the pending hits by day with their age, so the page can show both."""
+    with wh.read() as cur:
+        pending = cur.execute(load_sql("monitoring_pending_by_day", __file__), {"status": PENDING, "as_of": as_of}).pl()
+    cal = wh.calendar()
+    ages = [cal.workdays_between(d, as_of) for d in pending["day"]]
+    pending = pending.with_columns(pl.Series("workdays", ages, dtype=pl.Int64))
+    late = pending.filter(pl.col("workdays") > workdays)
+    return (late["day"].max() if late.height else None), pending
+
+
+def overdue(wh: Warehouse, as_of: dt.date, workdays: int = DEFAULT_OVERDUE_WORKDAYS, limit: int | None = 500) -> dict:
+    """Hits still 待核查 more than `workdays` working days after detection: the total and the oldest `limit`."""
+    cutoff, pending = overdue_cutoff(wh, as_of, workdays)
+    total = int(pending.filter(pl.col("workdays") > workdays)["hits"].sum()) if pending.height else 0
+    if cutoff is None:
+        rows = pl.DataFrame()
+    else:
+        with wh.read() as cur:
+            rows = cur.execute(
+                load_sql("monitoring_overdue", __file__), {"status": PENDING, "cutoff": cutoff, "limit": limit}
+            ).pl()
+        age = dict(zip(pending["day"], pending["workdays"], strict=True))
+        rows = rows.with_columns(
+            pl.col("detected_at").dt.date().replace_strict(age, return_dtype=pl.Int64).alias("workdays")
+        )
+    return {"total": total, "pending": int(pending["hits"].sum()) if pending.height else 0, "rows": rows}
+
+
+def cross_source_leads(wh: Warehouse, as_of: dt.date | None, limit: int = 50) -> pl.DataFrame:
+    """Merchants in ≥2 sources, ranked by total weight (SOURCE_WEIGHTS)."""
+    params = {
+        "as_of": as_of or dt.date.max,
+        "limit": limit,
+        "w_12315": SOURCE_WEIGHTS["complaints_12315"],
+        "w_12358": SOURCE_WEIGHTS["price_12358"],
+        "w_monitoring": SOURCE_WEIGHTS["monitoring"],
+    }
+    with wh.read() as cur:
+        return cur.execute(load_sql("monitoring_cross_source", __file__), params).pl()
+
+
+def lead_records(wh: Warehouse, keys: tuple[str, ...], as_of: dt.date | None) -> pl.DataFrame:
+    """Every record behind one lead, from all three sources, without personal data."""
+    with wh.read() as cur:
+        return cur.execute(
+            load_sql("monitoring_lead_records", __file__), {"keys": list(keys), "as_of": as_of or dt.date.max}
+        ).pl()
+
+
+def export(wh: Warehouse, principal: Principal, df: pl.DataFrame, name: str, fmt: str) -> ExportFile:
+    require_export(principal)
+    return export_table(wh, principal, df, name, fmt, detail=f"监测线索：{name}；{df.height} 行")

@@ -1,0 +1,267 @@
+"""投诉分析 on the shared sample exports: figures equal the registry and the summary CLI, filters from the
+link and from the widgets, exports with exactly the filtered rows, and no personal data anywhere."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+import auth
+from metrics import complaints as mc
+from metrics import registry
+from tests.conftest import ROOT, SAMPLES, create_test_users
+from warehouse import open_warehouse
+
+HOSTILE_NAME = '=HYPERLINK("http://evil.example","点我")'
+PERSONAL = re.compile(r"1[3-9]\d{9}|\d{17}[\dXx]")  # a mobile number or an ID-card number
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """A warehouse holding the sample 12315/12358 exports (loaded once per module through the real loader)."""
+    import loaders
+
+    if not SAMPLES.is_dir():
+        pytest.skip(f"共享样例目录不存在：{SAMPLES}")
+    samples = SAMPLES
+    path = tmp_path_factory.mktemp("complaints") / "template.duckdb"
+    w = open_warehouse(path)
+    for f in sorted(samples.iterdir()):
+        if f.name.startswith(("12315", "12358")):
+            assert loaders.load_file(w, f, user="analyst").status == "loaded", f.name
+    # one merchant name that Excel would run as a formula (exports must neutralise it)
+    with w.write() as cur:
+        cur.execute(
+            "UPDATE complaint_versions SET merchant_name = ? WHERE record_id = "
+            "(SELECT min(record_id) FROM complaint_versions WHERE source = 'price_12358' AND unit = 'jingkai')",
+            [HOSTILE_NAME],
+        )
+    create_test_users(w)
+    w.close()
+    return path
+
+
+@pytest.fixture
+def loaded(template: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copy(template, db_path)
+    monkeypatch.setenv("WANGJIAN_DB", str(db_path))
+    return db_path
+
+
+@pytest.fixture
+def expected(samples: Path) -> dict:
+    return json.loads((samples / "expected_totals.json").read_text(encoding="utf-8"))
+
+
+def open_page(user: str = "analyst", **query: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["username"] = user
+    at.run()
+    at.switch_page("pages/complaints.py")
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rerun(at):
+    """Rerun after a widget change. (The frame's sidebar date widget loses its state on an AppTest rerun
+    after switch_page, so the as-of date is set explicitly, as the sidebar would.)"""
+    at.session_state["as_of"] = dt.date(2018, 11, 30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_metrics_equal_expected_totals_and_registry(loaded, expected):
+    wh = open_warehouse(loaded)
+    e = expected["complaints_12315"]
+    f = mc.Filters(source="complaints_12315")
+    t = mc.totals(wh, f, None)
+    assert (t["complaints_total"], t["complaints_online"]) == (e["total"], e["online"])
+    by_unit = mc.breakdown(wh, f, None, "unit")
+    assert dict(zip(by_unit["unit"], by_unit["complaints_total"], strict=True)) == e["by_unit"]
+    by_status = mc.breakdown(wh, f, None, "status")
+    assert dict(zip(by_status["status"], by_status["complaints_total"], strict=True)) == e["by_status"]
+    by_focus = mc.breakdown(wh, mc.Filters(source="price_12358"), None, "focus")
+    assert (
+        dict(zip(by_focus["focus"], by_focus["complaints_total"], strict=True))
+        == expected["price_12358"]["by_focus_area"]
+    )
+    assert mc.totals(wh, mc.Filters(), None)["complaints_total"] == registry.value(wh, "complaints_total")
+    # the trend adds up to the total, day by day and week by week
+    for grain in ("day", "week"):
+        assert mc.trend(wh, f, None, grain)["complaints_total"].sum() == e["total"]
+    wh.close()
+
+
+def test_date_range_and_as_of_cut(loaded):
+    wh = open_warehouse(loaded)
+    f = mc.Filters(start=dt.date(2018, 9, 1), end=dt.date(2018, 9, 30))
+    t = mc.totals(wh, f, dt.date(2018, 11, 30))
+    assert t["complaints_total"] == registry.value(
+        wh, "complaints_total", dt.date(2018, 9, 30), since=dt.date(2018, 9, 1)
+    )
+    assert mc.totals(wh, f, dt.date(2018, 9, 15))["complaints_total"] == registry.value(
+        wh, "complaints_total", dt.date(2018, 9, 15), since=dt.date(2018, 9, 1)
+    )
+    wh.close()
+
+
+def test_page_shows_registry_figures(loaded, expected):
+    at = open_page()
+    got = tiles(at)
+    assert got["投诉举报总数（件）"] == f"{expected['complaints_12315']['total'] + expected['price_12358']['total']:,}"
+    assert got["12315 投诉举报（件）"] == "2,200"
+    assert got["12358 价格举报（件）"] == "500"
+    assert [s.value for s in at.subheader][:4] == ["趋势", "分类分布", "投诉集中的主体和平台", "周环比异常"]
+
+
+def test_filter_from_link(loaded, expected):
+    at = open_page(source="complaints_12315", online="1")
+    assert tiles(at)["投诉举报总数（件）"] == "1,656"
+    at = open_page(source="complaints_12315", unit="wujin")
+    assert tiles(at)["投诉举报总数（件）"] == f"{expected['complaints_12315']['by_unit']['wujin']:,}"
+    assert at.selectbox(key="cf_unit").value == "wujin"
+    # a value the data does not offer is ignored, not an error
+    at = open_page(unit="nowhere")
+    assert tiles(at)["投诉举报总数（件）"] == "2,700"
+
+
+def test_filter_by_widget_updates_counts_and_link(loaded, expected):
+    at = open_page()
+    at.selectbox(key="cf_source").select("complaints_12315")
+    rerun(at)
+    at.selectbox(key="cf_status").select("已办结")
+    rerun(at)
+    assert not at.exception
+    assert tiles(at)["投诉举报总数（件）"] == f"{expected['complaints_12315']['by_status']['已办结']:,}"
+    assert at.query_params["source"] == ["complaints_12315"] or at.query_params["source"] == "complaints_12315"
+    assert "status" in at.query_params
+
+
+def _csv_rows(data: bytes) -> list[dict]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_export_has_exactly_filtered_rows_neutralised(loaded, expected):
+    wh = open_warehouse(loaded)
+    analyst = auth.lookup(wh, "analyst")
+    f = mc.Filters(source="price_12358", unit="jingkai")
+    want = set(mc.records(wh, f, dt.date(2018, 11, 30), limit=None)["record_id"])
+    assert len(want) == expected["price_12358"]["by_unit"]["jingkai"]
+
+    out = mc.export_records(wh, analyst, f, dt.date(2018, 11, 30), "csv")
+    rows = _csv_rows(out.data)
+    assert {r["编号"] for r in rows} == want and len(rows) == len(want)
+    assert {r["来源"] for r in rows} == {"12358"} and {r["属地单位"] for r in rows} == {"经开区"}
+    assert "'" + HOSTILE_NAME in {r["被投诉（举报）主体"] for r in rows}
+    assert not any(
+        PERSONAL.search(v or "") for r in rows for k, v in r.items() if k not in ("编号", "统一社会信用代码")
+    )
+    assert not {"complainant_hash", "content", "诉求内容"} & set(rows[0])
+
+    out = mc.export_records(wh, analyst, f, dt.date(2018, 11, 30), "xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(out.data)).active
+    header = [c.value for c in ws[1]]
+    body = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert {r["编号"] for r in body} == want
+    hostile = [r for r in body if "HYPERLINK" in (r["被投诉（举报）主体"] or "")]
+    assert [r["被投诉（举报）主体"] for r in hostile] == ["'" + HOSTILE_NAME]
+    col = header.index("被投诉（举报）主体") + 1
+    assert all(ws.cell(i, col).data_type == "s" for i in range(2, ws.max_row + 1))
+
+    with wh.read() as cur:
+        audit = cur.execute(
+            "SELECT username, target, sha256 FROM audit_log WHERE action = 'export' ORDER BY audit_id"
+        ).fetchall()
+    assert [a[0] for a in audit] == ["analyst", "analyst"] and audit[-1][1:] == (out.file_name, out.sha256)
+    wh.close()
+
+
+def test_export_from_page(loaded, expected):
+    at = open_page(source="complaints_12315", unit="wujin")
+    at.radio(key="c_export_fmt").set_value("csv")
+    at.button(key="c_export_go").click()
+    rerun(at)
+    assert not at.exception
+    out = at.session_state["c_export"]
+    rows = _csv_rows(out.data)
+    assert len(rows) == expected["complaints_12315"]["by_unit"]["wujin"]
+    assert {r["属地单位"] for r in rows} == {"武进区"}
+    # a chart's data too
+    at.selectbox(key="c_export_what").select("按属地单位")
+    at.button(key="c_export_go").click()
+    rerun(at)
+    rows = _csv_rows(at.session_state["c_export"].data)
+    assert rows == [
+        {"属地单位": "武进区", "投诉举报（件）": "279", "其中网络消费（件）": rows[0]["其中网络消费（件）"]}
+    ]
+
+
+def test_leader_cannot_export(loaded):
+    at = open_page(user="leader")
+    assert not [b for b in at.button if b.label == "生成导出文件"]
+    assert any("仅限分析员、管理员" in c.value for c in at.caption)
+    wh = open_warehouse(loaded)
+    leader = auth.lookup(wh, "leader")
+    with pytest.raises(auth.PermissionDenied):
+        mc.export_records(wh, leader, mc.Filters(), None, "csv")
+    with pytest.raises(auth.PermissionDenied):
+        mc.export_chart(wh, leader, pl.DataFrame({"a": [1]}), "图表", "xlsx")
+    with wh.read() as cur:
+        assert cur.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone()[0] == 0
+    wh.close()
+
+
+def test_record_table_free_of_personal_data_and_detail_opens(loaded):
+    at = open_page(source="complaints_12315")
+    (table,) = [d for d in at.dataframe if "编号" in d.value.columns]
+    df = table.value
+    assert len(df) == 500
+    assert not {"complainant_hash", "content", "投诉人", "联系电话"} & set(df.columns)
+    text_cols = [c for c in df.columns if c not in ("编号", "统一社会信用代码") and df[c].dtype == object]
+    assert not any(PERSONAL.search(str(v)) for c in text_cols for v in df[c])
+    record_id = df["编号"].iloc[0]
+    at.selectbox(key="c_record").select(f"complaints_12315|{record_id}")
+    rerun(at)
+    assert not at.exception
+    assert any(record_id in m.value for m in at.markdown)
+    assert at.query_params["record"] in (f"complaints_12315|{record_id}", [f"complaints_12315|{record_id}"])
+    # the link opens the same detail
+    at = open_page(source="complaints_12315", record=f"complaints_12315|{record_id}")
+    assert any(record_id in m.value for m in at.markdown)
+
+
+def test_anomaly_rule():
+    weeks = [dt.date(2018, 8, 6) + dt.timedelta(weeks=i) for i in range(6)]
+    weekly = pl.DataFrame(
+        {
+            "week": weeks * 2,
+            "platform": ["淘宝"] * 6 + ["京东"] * 6,
+            "complaints_total": [5, 6, 5, 4, 24, 5, 10, 10, 10, 10, 19, 10],  # 京东: 19 < 2 × 10
+        }
+    )
+    flags = mc.flag_jumps(weekly, "platform")
+    assert flags.select("value", "week", "count").rows() == [("淘宝", weeks[4], 24)]
+    assert flags["trailing_mean"][0] == 5.0
+    # below the minimum count, nothing is flagged however steep the jump
+    small = pl.DataFrame({"week": weeks, "platform": ["美团"] * 6, "complaints_total": [1, 1, 1, 1, 9, 1]})
+    assert mc.flag_jumps(small, "platform").height == 0
