@@ -335,6 +335,22 @@ def _values_of(cur: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[dict, dic
     return t1, t2
 
 
+BACKFILL_NOTE = "收到日期未记录（事后补录），按截止日计"
+
+
+def _received(wh: Warehouse, week: dt.date, given: dt.date | None) -> tuple[dt.date, bool]:
+    """The day the office received the table: as given; else today while the campaign's reporting runs; else
+    (a load after the last table was due: a backfill whose timing nobody recorded) the week's own due date."""
+    if given is not None:
+        return given, False
+    c = wh.campaign
+    cal = wh.calendar()
+    today = dt.date.today()
+    if today <= cal.week_due(c.last_week, c.due_working_days_after_week):
+        return today, False
+    return cal.week_due(week, c.due_working_days_after_week), True
+
+
 def load(
     wh: Warehouse,
     path: str | Path,
@@ -351,7 +367,7 @@ def load(
     """Load one weekly table as a new version of (unit, agency, week), in one transaction.
 
     `unit`/`agency`/`week` are what the uploader chose (None: take them from the sheet); `received_on` is
-    the day the office received the table (default today), which decides on-time or late."""
+    the day the office received the table, which decides on-time or late (default: see `_received`)."""
     path = Path(path)
     c = wh.campaign
     name = display_name or path.name
@@ -359,7 +375,7 @@ def load(
     unit_key, agency_key, week_start, reporter_text, period_text = resolve_identity(
         c, parsed, unit=unit, agency=agency, week=_week(week)
     )
-    received = _week(received_on) or dt.date.today()
+    received, backfill = _received(wh, week_start, _week(received_on))
     sha = sha256_file(path)
     size = path.stat().st_size
     own_warnings = check_warnings(c, parsed)
@@ -401,7 +417,8 @@ def load(
             agency=agency_key,
             week_start=week_start,
             is_demo=is_demo,
-            note=f"第{version}版" if version > 1 else None,
+            note="；".join(x for x in (f"第{version}版" if version > 1 else "", BACKFILL_NOTE if backfill else "") if x)
+            or None,
         )
         cur.execute(
             "INSERT INTO stats_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

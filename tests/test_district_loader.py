@@ -396,3 +396,16 @@ def test_template_filled_with_openpyxl_loads_back_the_same_values(wh, tmp_path):
 def test_template_for_member_agency_names_the_agency(wh):
     wb = openpyxl.load_workbook(io.BytesIO(build_template(wh.campaign, "city", "psb", W0806)))
     assert wb["统计表1"]["A2"].value == "填报单位：市公安局"
+
+
+def test_cumulative_column_next_to_weekly_is_ignored(wh, tmp_path):
+    p = write_filled_table(tmp_path / "cum.xlsx", "wujin", seed=4)
+    wb = openpyxl.load_workbook(p)
+    ws = wb["统计表1"]
+    ws["E5"] = "累计数"
+    for r in range(6, 19):
+        ws.cell(r, 5, 9999)
+    wb.save(p)
+    assert load(wh, p, user="tester").status == "loaded"
+    t1, _ = expected_summary(wh, [values(wh, "wujin", W0806, seed=4)])
+    assert district_summary(wh)["table1"] == t1

@@ -186,3 +186,13 @@ def test_week_matrix_frame(wh, tmp_path):
     assert m.height == 19 * 18
     row = m.filter((m["unit"] == "wujin") & (m["agency"] == "aic") & (m["week_start"] == dt.date(2018, 8, 13)))
     assert row.select("status", "workdays_late", "label").row(0) == ("late", 2, "迟报2个工作日")
+
+
+def test_load_without_receive_date_after_the_campaign_is_a_backfill(wh, tmp_path):
+    # Today is long after the last table was due: timing unknown, taken as the due date and noted.
+    r = make_and_load(wh, tmp_path, week=dt.date(2018, 8, 6))
+    s = _status(wh, dt.date(2018, 8, 20))[dt.date(2018, 8, 6)]
+    assert (s.status, s.received_on) == ("on_time", dt.date(2018, 8, 13))
+    with wh.read() as cur:
+        note = cur.execute("SELECT note FROM batches WHERE batch_id = ?", [r.batch_id]).fetchone()[0]
+    assert note == "收到日期未记录（事后补录），按截止日计"
