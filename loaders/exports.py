@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from auth import audit
 from campaign import Campaign
 from loaders import core, privacy
 from loaders.core import COL, ROW, HeaderIndex, Located
@@ -174,7 +175,7 @@ def load_export(
             _insert(
                 cur,
                 "export_stage",
-                staged.good.with_columns(pl.lit(batch_id).alias("batch_id")),
+                staged.stage.with_columns(pl.lit(batch_id).alias("batch_id")),
                 insert_sql,
                 {"ipad": ipad, "opad": opad} if "$ipad" in insert_sql else None,
             )
@@ -188,9 +189,17 @@ def load_export(
             set_counts(
                 cur,
                 batch_id,
-                rows_total=staged.good.height + staged.quarantined.height,
-                rows_loaded=staged.good.height,
+                rows_total=staged.rows_loaded + staged.quarantined.height,
+                rows_loaded=staged.rows_loaded,
                 rows_quarantined=staged.quarantined.height,
+            )
+            audit(
+                cur,
+                user,
+                "upload",
+                target=name,
+                sha256=sha,
+                detail=f"{source.label}：入库 {staged.rows_loaded} 行，隔离 {staged.quarantined.height} 行（批次 #{batch_id}）",
             )
     except _Duplicate as d:
         return _duplicate_result(name, spec.kind, d.batch_id)
@@ -199,7 +208,7 @@ def load_export(
         file=name,
         kind=spec.kind,
         status="loaded",
-        rows_loaded=staged.good.height,
+        rows_loaded=staged.rows_loaded,
         rows_quarantined=staged.quarantined.height,
         batch_id=batch_id,
         errors=staged.errors(loc),
@@ -254,7 +263,8 @@ def undo_export(cur: duckdb.DuckDBPyConnection, batch_id: int, spec: ExportSpec)
 # --- staging: text → typed, checked, masked rows -------------------------------------------------------------
 @dataclass
 class Staged:
-    good: pl.DataFrame
+    stage: pl.DataFrame  # every data row, typed; __bad marks the quarantined ones (filtered in SQL)
+    rows_loaded: int
     quarantined: pl.DataFrame
     skipped: int
     exported_at: object
@@ -309,9 +319,19 @@ class Staged:
         return out
 
 
-def _clean(e: pl.Expr) -> pl.Expr:
-    t = e.str.strip_chars()
-    return pl.when(t.str.len_chars() > 0).then(t).otherwise(None)
+def _clean(series: pl.Series) -> pl.Series:
+    """Trimmed text, blanks as null. Only the few cells with surrounding blanks are rewritten."""
+    padded = series.str.contains(r"^\s|\s$").fill_null(False)
+    return core.fill_where(series, padded, series, lambda x: x.str.strip_chars().replace("", None))
+
+
+def _without(series: pl.Series, marks: list[str]) -> pl.Series:
+    """The series with empty marks (—, /, 无 …) as nulls."""
+    return (
+        pl.select(pl.when(pl.lit(series).is_in(marks)).then(None).otherwise(pl.lit(series)))
+        .to_series()
+        .alias(series.name)
+    )
 
 
 def _preview_value(e: pl.Expr) -> pl.Expr:
@@ -319,216 +339,185 @@ def _preview_value(e: pl.Expr) -> pl.Expr:
 
 
 def stage_rows(loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tuple[str, str]]) -> Staged:
+    """Read the table as text, cast column by column, check, mask and split into loadable / quarantined rows.
+
+    Heavy per-row work is vectorised; slow paths (odd date forms, 元 in amounts, full-width digits) run only
+    on the rows that need them, and few-valued columns (regions, platforms, categories) are mapped once per
+    distinct value."""
     source = c.sources[spec.kind]
     fields = loc.match.fields
     id_key, date_key = source.id_field, source.date_field
     ep = c.export_parsing
     empty = list(ep.empty_marks)
+    idc = spec_id_column(spec)
 
     columns = sorted({*fields.values(), *loc.match.personal})
     frame = core.read_table(loc, columns, numeric_cols=[fields[id_key]])
-
-    def raw(key: str) -> pl.Expr:
-        return pl.col(f"raw.{key}") if key in fields else pl.lit(None, dtype=pl.String)
-
-    personal_cols = [f"p.{i}" for i in loc.match.personal]
-    df = frame.select(
-        pl.col(ROW),
-        *[_clean(pl.col(COL.format(i))).alias(f"raw.{k}") for k, i in fields.items()],
-        *[_clean(pl.col(COL.format(i))).alias(f"p.{i}") for i in loc.match.personal],
-        pl.col(COL.format(fields[id_key]) + "__num").alias("id_was_number"),
+    df = pl.DataFrame(
+        [
+            frame.get_column(ROW),
+            *[_clean(frame.get_column(COL.format(i))).alias(f"raw.{k}") for k, i in fields.items()],
+            *[_clean(frame.get_column(COL.format(i))).alias(f"p.{i}") for i in loc.match.personal],
+            frame.get_column(COL.format(fields[id_key]) + "__num").alias("id_was_number"),
+        ]
     )
     del frame
-    filled = pl.sum_horizontal([raw(k).is_not_null().cast(pl.Int32) for k in fields])
-    keep = (filled >= 2) | raw(id_key).is_not_null()
+    # Blank rows and notes under the table (one filled cell that is not an ID) are skipped, not quarantined.
+    filled = pl.sum_horizontal([pl.col(f"raw.{k}").is_not_null().cast(pl.Int32) for k in fields])
+    id_like = pl.col(f"raw.{id_key}").str.contains(r"^[0-9A-Za-z._+=\"'-]+$").fill_null(False)
     total_rows = df.height
-    df = df.filter(keep)
+    df = df.filter((filled >= 2) | id_like)
     skipped = total_rows - df.height
     if df.height == 0:
         raise FileRejected(f"文件 {loc.where} 只有表头（第 {loc.header_row} 行），没有数据行。")
 
-    # --- casting ---------------------------------------------------------------------------------------
-    typed: list[pl.Expr] = []
-    checks: list[tuple[pl.Expr, str, pl.Expr, str]] = []  # (bad?, field, value, reason)
+    def raw(key: str) -> pl.Series:
+        if key in fields:
+            return df.get_column(f"raw.{key}")
+        return pl.Series(f"raw.{key}", [None] * df.height, dtype=pl.String)
 
-    rid = core.clean_id(raw(id_key))
-    digits = rid.str.replace_all(r"\D", "").str.len_chars()
-    typed.append(rid.alias(spec_id_column(spec)))
-    checks.append((rid.is_null(), id_key, pl.lit(""), "为空：缺少编号，无法识别这条记录，应为完整的编号"))
+    def blank(series: pl.Series) -> pl.Series:
+        return series.is_null() | series.is_in(empty)
+
+    # --- casting, column by column -------------------------------------------------------------------
+    out: dict[str, pl.Series] = {}
+    checks: list[tuple[pl.Series, str, pl.Series | None, str]] = []  # (bad?, field, value shown, reason)
+
+    rid = core.clean_ids(raw(id_key))
+    out[idc] = rid
+    checks.append((rid.is_null(), id_key, None, "为空：缺少编号，无法识别这条记录，应为完整的编号"))
+    digits = rid.str.count_matches(r"\d")
+    mangled = rid.str.contains(core.SCI_RE).fill_null(False) | (
+        df.get_column("id_was_number") & (digits >= 16)
+    ).fill_null(False)
     checks.append(
         (
-            rid.str.contains(core.SCI_RE) | (pl.col("id_was_number") & (digits >= 16)),
+            mangled,
             id_key,
             rid,
             "被 Excel 改成了科学计数法或丢失了末尾数字，无法还原，应为文本格式的完整编号（请在原系统导出时将编号列设为文本）",
         )
     )
+
     for key in spec.dates:
-        if key not in fields:
-            typed.append(pl.lit(None, dtype=pl.Datetime("us")).alias(key))
-            continue
         r = raw(key)
-        value = pl.when(r.is_in(empty)).then(None).otherwise(core.parse_datetime(r))
-        typed.append(value.alias(key))
+        value = core.parse_datetimes(_without(r, empty))
+        out[key] = value
+        if key not in fields:
+            continue
         checks.append(
             (
-                r.is_not_null() & ~r.is_in(empty) & value.is_null(),
+                ~blank(r) & value.is_null(),
                 key,
                 r,
                 "不是可识别的日期，应为如 2018-08-03 14:22:10、2018/8/3、2018年8月3日 或 20180803 的日期",
             )
         )
-        checks.append(
-            (
-                value.is_not_null() & ((value.dt.year() < 1990) | (value.dt.year() > 2100)),
-                key,
-                r,
-                "超出合理的日期范围，应为 1990–2100 年之间的日期",
-            )
-        )
+        year = value.dt.year()
+        checks.append(((year < 1990) | (year > 2100), key, r, "超出合理的日期范围，应为 1990–2100 年之间的日期"))
         if key == date_key:
-            checks.append((r.is_null() | r.is_in(empty), key, pl.lit(""), "为空：缺少日期，应为该记录的登记/发现日期"))
+            checks.append((blank(r), key, None, "为空：缺少日期，应为该记录的登记/发现日期"))
     for key in spec.amounts:
-        if key not in fields:
-            typed.append(pl.lit(None, dtype=pl.Float64).alias(key))
-            continue
         r = raw(key)
-        value = (
-            pl.when(r.is_in(empty)).then(None).otherwise(core.parse_amount(r, ep.amount_units, ep.ten_thousand_units))
-        )
-        typed.append(value.alias(key))
-        checks.append(
-            (
-                r.is_not_null() & ~r.is_in(empty) & value.is_null(),
-                key,
-                r,
-                "不是可识别的金额，应为数字（可带“元”或千分位逗号）",
-            )
-        )
+        value = core.parse_amounts(_without(r, empty), ep.amount_units, ep.ten_thousand_units)
+        out[key] = value
+        if key in fields:
+            checks.append((~blank(r) & value.is_null(), key, r, "不是可识别的金额，应为数字（可带“元”或千分位逗号）"))
     for key in spec.flags:
-        r = core.normalize_text(raw(key))
-        typed.append(
-            pl.when(r.is_in(list(ep.true_values)))
-            .then(True)
-            .when(r.is_in(list(ep.false_values)))
-            .then(False)
-            .otherwise(None)
-            .alias(key)
+        r = core.clean_ids(raw(key))
+        out[key] = (
+            pl.select(
+                pl.when(pl.lit(r).is_in(list(ep.true_values)))
+                .then(True)
+                .when(pl.lit(r).is_in(list(ep.false_values)))
+                .then(False)
+            )
+            .to_series()
+            .cast(pl.Boolean)
         )
     for key in spec.columns:
-        typed.append(raw(key).alias(key))
+        out[key] = raw(key)
 
-    uscc = core.normalize_text(raw("merchant_uscc")).str.to_uppercase()
-    valid = core.uscc_valid(uscc)
-    name_key = core.normalize_text(raw("merchant_name")).str.replace_all(r"\s", "")
-    typed += [
-        uscc.alias("merchant_uscc"),
-        valid.alias("uscc_valid"),
-        raw("merchant_name").alias("merchant_name"),
-        pl.when(valid).then(uscc).otherwise(name_key).alias("merchant_key"),
-        raw("platform").alias("platform_raw"),
-        raw("region").alias("region"),
-    ]
-    own = [pl.col(p) for p in personal_cols]
+    uscc = core.clean_ids(raw("merchant_uscc")).str.to_uppercase()
+    out["merchant_uscc"] = uscc
+    out["uscc_valid"] = pl.select(core.uscc_valid(pl.lit(uscc))).to_series()
+    out["merchant_name"] = raw("merchant_name")
+    out["merchant_key"] = pl.select(
+        pl.when(pl.lit(out["uscc_valid"]))
+        .then(pl.lit(uscc))
+        .otherwise(pl.lit(raw("merchant_name")).str.replace_all(r"\s", ""))
+    ).to_series()
+    out["platform_raw"] = raw("platform")
+    out["region"] = raw("region")
+    own = [pl.col(f"p.{i}") for i in loc.match.personal]
+    masked = df.select([privacy.mask_text(pl.col(f"raw.{k}"), own).alias(k) for k in spec.free_text if k in fields])
     for key in spec.free_text:
-        typed.append(privacy.mask_text(raw(key), own).alias(key))
+        out[key] = masked.get_column(key) if key in masked.columns else raw(key)
     phones = [privacy.normalize_phone(pl.col(f"p.{i}")) for i in loc.match.phone]
-    typed.append((pl.coalesce(phones) if phones else pl.lit(None, dtype=pl.String)).alias("__phone"))
-
-    bad_any = pl.any_horizontal([b.fill_null(False) for b, *_ in checks])
-    reason = pl.concat_str(
-        [
-            pl.when(b.fill_null(False)).then(pl.format("“{}”列{}{}", pl.lit(_header(loc, f)), _found(v), pl.lit(msg)))
-            for b, f, v, msg in checks
-        ],
-        separator="；",
-        ignore_nulls=True,
-    )
-    first_col = pl.coalesce([pl.when(b.fill_null(False)).then(pl.lit(_header(loc, f))) for b, f, _, _ in checks])
-    first_val = pl.coalesce([pl.when(b.fill_null(False)).then(v) for b, _, v, _ in checks])
-    df = df.with_columns(
-        *typed,
-        bad_any.alias("__bad"),
-        reason.alias("__reason"),
-        first_col.alias("__column"),
-        _preview_value(first_val).alias("__value"),
-    )
-
-    # The same record twice in one file: the last row wins, earlier ones are quarantined.
-    idc = spec_id_column(spec)
-    last = pl.col(ROW).filter(~pl.col("__bad")).max().over(idc)
-    dup = ~pl.col("__bad") & pl.col(idc).is_not_null() & (pl.col(ROW) != last)
-    df = df.with_columns(
-        pl.when(dup)
-        .then(
-            pl.format(
-                "“{}”列的编号在本文件第 {} 行再次出现：同一文件内以最后一行为准", pl.lit(_header(loc, id_key)), last
-            )
-        )
-        .otherwise(pl.col("__reason"))
-        .alias("__reason"),
-        pl.when(dup).then(pl.lit(_header(loc, id_key))).otherwise(pl.col("__column")).alias("__column"),
-        pl.when(dup).then(pl.col(idc)).otherwise(pl.col("__value")).alias("__value"),
-        (pl.col("__bad") | dup).alias("__bad"),
-    )
+    nulls = pl.Series([None] * df.height, dtype=pl.String)
+    out["__phone"] = df.select(pl.coalesce(phones)).to_series() if phones else nulls
 
     # --- per-distinct-value mappings (regions, platforms, categories) ------------------------------------
     resolver = core.UnitResolver(c)
-    fallback = [raw(k).alias(f"fb.{k}") for k in spec.region_fallback]
-    df = df.with_columns(fallback)
-    region_cols = ["region", *[f"fb.{k}" for k in spec.region_fallback]]
+    units = core.map_values(raw("region"), resolver.resolve)
+    unit = raw("region").replace_strict({k: v[0] for k, v in units.items()}, default=None, return_dtype=pl.String)
+    inferred = raw("region").replace_strict({k: v[1] for k, v in units.items()}, default=True, return_dtype=pl.Boolean)
+    for fb in spec.region_fallback:  # no region: the handling unit says where, flagged inferred
+        todo = unit.is_null()
+        if not todo.any():
+            break
+        fb_units = core.map_values(raw(fb), resolver.resolve)
+        guess = raw(fb).replace_strict(
+            {k: v[0] for k, v in fb_units.items() if v[0] != c.outside_key}, default=None, return_dtype=pl.String
+        )
+        unit = core.fill_where(unit, todo, guess, lambda x: x)
+    out["unit_inferred"] = (inferred | raw("region").is_null()).fill_null(True)
+    out["unit"] = unit.fill_null(c.default_unit)
 
-    def unit_of(region: str | None, *fallbacks: str | None) -> tuple[str, bool]:
-        unit, inferred = resolver.resolve(region)
-        if unit is None or (inferred and unit == c.default_unit and not core.fold(region)):
-            for fb in fallbacks:
-                u, _ = resolver.resolve(fb)
-                if u is not None and u != c.outside_key:
-                    return u, True
-            return c.default_unit, True
-        return unit, inferred
-
-    df = core.map_distinct(df, region_cols, unit_of, {"unit": pl.String, "unit_inferred": pl.Boolean})
     platforms = core.PlatformNormalizer(c)
-    df = core.map_distinct(df, ["platform_raw"], lambda p: (platforms.normalize(p),), {"platform": pl.String})
-    cat_cols = [k for k in spec.categories]
-    df = df.with_columns([raw(k).alias(f"cat.{k}") for k in cat_cols])
-    df = core.map_distinct(
-        df,
-        [f"cat.{k}" for k in cat_cols],
-        lambda *t: (core.classify(rules, c.unclassified_key, *t),),
-        {"focus_key": pl.String},
+    out["platform"] = raw("platform").replace_strict(
+        core.map_values(raw("platform"), platforms.normalize), default=None, return_dtype=pl.String
     )
+    cat_cols = [pl.col(f"raw.{k}") for k in spec.categories if k in fields]
+    cats = df.select(pl.concat_str(cat_cols, separator="|", ignore_nulls=True)).to_series() if cat_cols else nulls
+    focus = core.map_values(cats, lambda t: core.classify(rules, c.unclassified_key, t))
+    out["focus_key"] = cats.replace_strict(focus, default=c.unclassified_key, return_dtype=pl.String)
     if spec.online:
-        online = pl.col("platform").is_not_null()
+        online = out["platform"].is_not_null()
         if spec.online_mode is not None:
-            mode = core.normalize_text(raw(spec.online_mode)).str.replace_all(r"\s", "")
             modes = [core.fold(m) for m in c.online_consumption_modes]
-            online = online | pl.any_horizontal([mode.str.contains(m, literal=True).fill_null(False) for m in modes])
-        df = df.with_columns(online.alias("online"))
+            mode_online = core.map_values(raw(spec.online_mode), lambda m: any(x in core.fold(m) for x in modes))
+            online = online | raw(spec.online_mode).replace_strict(mode_online, default=False, return_dtype=pl.Boolean)
+        out["online"] = online
 
-    # --- split -------------------------------------------------------------------------------------------
-    good = df.filter(~pl.col("__bad"))
-    bad = df.filter(pl.col("__bad"))
-    good_out = good.select(
+    # --- checks → quarantine; reasons are built for the bad rows only ---------------------------------------
+    flags = [b.fill_null(False) for b, *_ in checks]
+    bad = pl.select(pl.any_horizontal([pl.lit(b) for b in flags])).to_series()
+    ok_ids = rid.filter(~bad)
+    if ok_ids.is_duplicated().any():  # the same record twice in one file: the last row wins
+        rows = df.get_column(ROW)
+        last = (
+            pl.DataFrame({"id": rid, "row": rows, "ok": ~bad})
+            .select(pl.col("row").filter(pl.col("ok")).max().over("id"))
+            .to_series()
+        )
+        dup = (~bad & rid.is_not_null() & (rows != last)).fill_null(False)
+        checks.append((dup, id_key, rid, None))
+        flags.append(dup)
+        bad = bad | dup
+    else:
+        last = None
+
+    typed = pl.DataFrame([df.get_column(ROW), *[v.alias(k) for k, v in out.items()], bad.alias("__bad")])
+    bad_idx = bad.arg_true()
+    quarantined = _quarantine_frame(loc, spec, df, typed, checks, flags, bad_idx, last)
+    good_mask = ~bad
+    stage = typed.select(
         pl.lit(spec.kind).alias("source"),
         pl.col(ROW).cast(pl.Int32).alias("row_no"),
         *[pl.col(f) for f in stored_columns(spec)],
         pl.col("__phone"),
-    )
-    record_fields = [k for k in fields if k not in spec.free_text]
-    record = pl.struct(
-        [pl.col(f"raw.{k}").alias(loc.match.header(k)) for k in record_fields]
-        + [pl.col(k).alias(loc.match.header(k)) for k in spec.free_text if k in fields]
-    ).struct.json_encode()
-    bad_out = bad.select(
-        pl.lit(spec.kind).alias("source"),
-        pl.col(ROW).cast(pl.Int32).alias("row_no"),
-        pl.lit(loc.grid.sheet, dtype=pl.String).alias("sheet"),
-        pl.col("__column").alias("column_name"),
-        pl.col("__reason").alias("reason"),
-        pl.col("__value").alias("value"),
-        record.alias("record"),
+        pl.col("__bad"),
     )
 
     # When was this export made? A date in the title lines, else the latest date the file speaks of.
@@ -536,21 +525,62 @@ def stage_rows(loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tupl
     if title_dates:
         exported_at, basis = max(title_dates), "title"
     else:
-        exported_at = (
-            good.select(pl.max_horizontal([pl.col(k).max() for k in spec.dates])).item() if good.height else None
-        )
-        basis = "data"
+        latest = [out[k].filter(good_mask).max() for k in spec.dates]
+        exported_at, basis = max((d for d in latest if d is not None), default=None), "data"
 
     return Staged(
-        good=good_out,
-        quarantined=bad_out,
+        stage=stage,
+        rows_loaded=int(good_mask.sum()),
+        quarantined=quarantined,
         skipped=skipped,
         exported_at=exported_at,
         exported_at_basis=basis,
-        invalid_uscc=good.filter(~pl.col("uscc_valid") & pl.col("merchant_uscc").is_not_null()).height,
-        outside=good.filter(pl.col("unit") == c.outside_key).height,
-        inferred=good.filter(pl.col("unit_inferred")).height,
+        invalid_uscc=int((good_mask & ~out["uscc_valid"] & out["merchant_uscc"].is_not_null()).sum()),
+        outside=int((good_mask & (out["unit"] == c.outside_key)).sum()),
+        inferred=int((good_mask & out["unit_inferred"]).sum()),
         note=loc.fmt.note,
+    )
+
+
+def _quarantine_frame(loc, spec, df, typed, checks, flags, bad_idx, last) -> pl.DataFrame:
+    """The refused rows: row number, first offending column and value, every reason, and the row's
+    recognised non-personal cells (free text masked) as JSON."""
+    fields = loc.match.fields
+    small = pl.DataFrame(
+        [
+            df.get_column(ROW).gather(bad_idx),
+            *[df.get_column(f"raw.{k}").gather(bad_idx) for k in fields if k not in spec.free_text],
+            *[typed.get_column(k).gather(bad_idx).alias(f"raw.{k}") for k in spec.free_text if k in fields],
+            *[f.gather(bad_idx).alias(f"__chk{i}") for i, f in enumerate(flags)],
+            *[
+                (v.gather(bad_idx) if v is not None else pl.Series([None] * len(bad_idx), dtype=pl.String)).alias(
+                    f"__val{i}"
+                )
+                for i, (_, _, v, _) in enumerate(checks)
+            ],
+            *([last.gather(bad_idx).alias("__last")] if last is not None else []),
+        ]
+    )
+    parts, cols, vals = [], [], []
+    for i, (_, f, _, msg) in enumerate(checks):
+        b = pl.col(f"__chk{i}")
+        header = pl.lit(_header(loc, f))
+        if msg is None:  # a duplicate within the file
+            text = pl.format("“{}”列的编号在本文件第 {} 行再次出现：同一文件内以最后一行为准", header, pl.col("__last"))
+        else:
+            text = pl.format("“{}”列{}{}", header, _found(pl.col(f"__val{i}")), pl.lit(msg))
+        parts.append(pl.when(b).then(text))
+        cols.append(pl.when(b).then(header))
+        vals.append(pl.when(b).then(pl.col(f"__val{i}")))
+    record = pl.struct([pl.col(f"raw.{k}").alias(loc.match.header(k)) for k in fields]).struct.json_encode()
+    return small.select(
+        pl.lit(spec.kind).alias("source"),
+        pl.col(ROW).cast(pl.Int32).alias("row_no"),
+        pl.lit(loc.grid.sheet, dtype=pl.String).alias("sheet"),
+        pl.coalesce(cols).alias("column_name"),
+        pl.concat_str(parts, separator="；", ignore_nulls=True).alias("reason"),
+        _preview_value(pl.coalesce(vals)).alias("value"),
+        record.alias("record"),
     )
 
 
