@@ -60,13 +60,17 @@ def test_impossible_dates_are_null_not_guessed():
 def test_amounts(c):
     ep = c.export_parsing
     got = core.parse_amounts(
-        pl.Series(["1,234.50", "88元", "１２３４", "1.2万元", "￥66", " 7 ", "abc", None]), ep.amount_units, ep.ten_thousand_units
+        pl.Series(["1,234.50", "88元", "１２３４", "1.2万元", "￥66", " 7 ", "abc", None]),
+        ep.amount_units,
+        ep.ten_thousand_units,
     ).to_list()
     assert got == [1234.5, 88.0, 1234.0, 12000.0, 66.0, 7.0, None, None]
 
 
 def test_ids_keep_every_digit_and_lose_excel_wrappers():
-    got = core.clean_ids(pl.Series(["3204120000000201808031234", '="3204120000000201808031234"', "'0012", "３２０４"])).to_list()
+    got = core.clean_ids(
+        pl.Series(["3204120000000201808031234", '="3204120000000201808031234"', "'0012", "３２０４"])
+    ).to_list()
     assert got == ["3204120000000201808031234", "3204120000000201808031234", "0012", "3204"]
     assert pl.Series(["3.20412E+24", "3204"]).str.contains(core.SCI_RE).to_list() == [True, False]
 
@@ -103,7 +107,10 @@ def test_region_to_unit(c, text, unit, inferred):
 
 def test_platforms_are_normalised(c):
     p = core.PlatformNormalizer(c)
-    assert [p.normalize(x) for x in ["淘宝网", "天猫商城", "ＪＤ", "https://item.jd.com/1.html", "detail.tmall.com", "某某商城", None]] == [
+    assert [
+        p.normalize(x)
+        for x in ["淘宝网", "天猫商城", "ＪＤ", "https://item.jd.com/1.html", "detail.tmall.com", "某某商城", None]
+    ] == [
         "淘宝",
         "天猫",
         "京东",
@@ -125,7 +132,11 @@ def test_classification_first_rule_wins_and_unmatched_is_f0():
 def test_masking_free_text():
     df = pl.DataFrame(
         {
-            "t": ["消费者张三反映，电话13812345678，身份证32040219900101123X，座机0519-88888888", "电话１３８１２３４５６７８", None],
+            "t": [
+                "消费者张三反映，电话13812345678，身份证32040219900101123X，座机0519-88888888",
+                "电话１３８１２３４５６７８",
+                None,
+            ],
             "name": ["张三", None, "李四"],
         }
     )

@@ -49,7 +49,12 @@ def test_quirks_in_a_gb18030_csv_with_title_lines(wh):
     assert first["content"] == "消费者***反映质量问题，联系电话***，身份证***。"
     assert first["complainant_hash"] and len(first["complainant_hash"]) == 64
     second = rows["3204120000000201808031235"]
-    assert (second["unit"], second["platform"], second["amount_involved"], second["focus_key"]) == ("outside", "天猫", 1234.0, "F5")
+    assert (second["unit"], second["platform"], second["amount_involved"], second["focus_key"]) == (
+        "outside",
+        "天猫",
+        1234.0,
+        "F5",
+    )
     third = rows["3204120000000201808031236"]
     assert (third["unit"], third["unit_inferred"], third["uscc_valid"], third["focus_key"], third["online"]) == (
         "city",
@@ -60,7 +65,12 @@ def test_quirks_in_a_gb18030_csv_with_title_lines(wh):
     )
     assert third["amount_involved"] is None  # "—" means no value
     fourth = rows["3204120000000201808031237"]
-    assert (fourth["unit"], fourth["unit_inferred"], fourth["platform"], fourth["amount_involved"]) == ("zhonglou", True, "京东", 12000.0)
+    assert (fourth["unit"], fourth["unit_inferred"], fourth["platform"], fourth["amount_involved"]) == (
+        "zhonglou",
+        True,
+        "京东",
+        12000.0,
+    )
     assert str(rows["3204120000000201808031238"]["received_at"]) == "2018-08-03 12:00:00"  # Excel serial
     assert rows["3204120000000201808031241"]["status"] == "已办结"  # the later of two rows with one ID
     # Row numbers are the file's own lines (two title lines, header on line 3, a blank line after line 8).
@@ -112,14 +122,22 @@ def test_monitoring_and_12358(wh):
     p = load_file(wh, FIXTURES / "12358_small.csv", user="t")
     assert (m.kind, m.rows_loaded, p.kind, p.rows_loaded) == ("monitoring", 3, "price_12358", 2)
     with wh.read() as cur:
-        hits = {r[0]: r[1:] for r in cur.execute("SELECT hit_id, unit, unit_inferred, platform, focus_key, result FROM v_hits_current").fetchall()}
+        hits = {
+            r[0]: r[1:]
+            for r in cur.execute(
+                "SELECT hit_id, unit, unit_inferred, platform, focus_key, result FROM v_hits_current"
+            ).fetchall()
+        }
     assert hits == {
         "JC-1": ("jingkai", False, "淘宝", "F4", "已联系经营者，电话***"),
         "JC-2": ("wujin", True, "美团", "F5", None),
         "JC-3": ("outside", False, "抖音", "F0", None),
     }
     price = current(wh, "source = 'price_12358'").select("record_id", "unit", "platform", "focus_key", "online").rows()
-    assert price == [("123582018080100001", "zhonglou", "天猫", "F5", True), ("123582018080200002", "jingkai", None, "F6", False)]
+    assert price == [
+        ("123582018080100001", "zhonglou", "天猫", "F5", True),
+        ("123582018080200002", "jingkai", None, "F6", False),
+    ]
 
 
 def test_kind_detection_and_wrong_kind(wh):
