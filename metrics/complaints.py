@@ -99,7 +99,7 @@ def options(wh: Warehouse) -> dict[str, list]:
         cur.execute(load_sql("complaints_options", __file__))
         names = [d[0] for d in cur.description]
         row = cur.fetchone()
-    return {n: (v if v is not None else []) for n, v in zip(names, row, strict=True)}
+    return {n: ([] if v is None and not n.endswith("_day") else v) for n, v in zip(names, row, strict=True)}
 
 
 def totals(wh: Warehouse, f: Filters, as_of: dt.date | None) -> dict[str, float]:

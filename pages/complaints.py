@@ -19,11 +19,10 @@ day = as_of()
 st.title("投诉分析")
 st.caption(f"统计截止 {day:%Y-%m-%d}　数据来源：12315 投诉举报、12358 价格举报（同一编号只计最新版本）")
 
-if not cached(mc.has_data):
+opts = cached(mc.options)
+if opts["first_day"] is None:
     empty_state("尚无投诉举报数据：请先在「数据上报」页载入 12315 或 12358 导出文件。")
     st.stop()
-
-opts = cached(mc.options)
 
 # --- filters, kept in the link ----------------------------------------------------------------------
 ALL = "全部"
@@ -185,7 +184,7 @@ chart_data["投诉最多的主体"] = merchants
 with left:
     st.markdown("**投诉最多的主体（前 20）**　主体以有效统一社会信用代码识别，无有效代码的按规范化名称归并。")
     st.dataframe(merchants, hide_index=True, width="stretch")
-tp = cached(mc.breakdown, f, day, "platform", 10)
+tp = cached(mc.breakdown, f, day, "platform").head(10)  # the same query as the platform breakdown above
 chart_data["投诉最多的平台"] = tp.select(
     pl.col("platform").alias("平台"), pl.col("complaints_total").alias("投诉举报（件）")
 )

@@ -19,7 +19,8 @@ st.caption(
     f"统计截止 {day:%Y-%m-%d}　数据来源：网络交易监测线索导出（同一编号只计最新版本；处置状态为最新导出中的状态）"
 )
 
-if not cached(mm.has_data):
+s = cached(mm.summary, None)  # everything loaded, whatever the as-of date
+if not s["hits_received"]:
     empty_state("尚无监测线索数据：请先在「数据上报」页载入网络交易监测线索导出文件。")
     st.stop()
 
