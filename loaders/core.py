@@ -803,3 +803,13 @@ def classify(rules: Sequence[tuple[str, str]], unclassified: str, *texts: str | 
             if keyword and fold(keyword) in joined:
                 return focus
     return unclassified
+
+
+def decode_bytes_strict(data: bytes) -> str:
+    """What the loader reads out of CSV bytes (BOM → strict UTF-8 → GB18030), for tests and tools."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")

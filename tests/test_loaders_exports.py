@@ -286,11 +286,9 @@ def test_cli_json_lines_and_exit_codes(tmp_path, secret_dir):
         (str(files[1]), "price_12358", "loaded", 2, 0),
     ]
     assert {"file", "kind", "status", "rows_loaded", "rows_quarantined", "batch_id", "errors"} <= set(lines[0])
-    assert lines[0]["errors"][0] == {
-        "row": 10,
-        "column": "工单编号",
-        "message": lines[0]["errors"][0]["message"],
-    } and lines[0]["errors"][0]["message"].startswith("12315_quirks_gb18030.csv第 10 行")
+    first_error = lines[0]["errors"][0]
+    assert (first_error["row"], first_error["column"]) == (10, "工单编号")
+    assert first_error["message"].startswith("12315_quirks_gb18030.csv第 10 行")
     assert not any(v in p.stdout + p.stderr for v in PERSONAL_IN_QUIRKS)
 
     bad = tmp_path / "empty.csv"
