@@ -140,13 +140,17 @@ with st.sidebar:
     st.markdown(f"**{campaign.short_name}**")
     st.caption(f"{campaign.office}　{campaign.start:%Y年%-m月%-d日}—{campaign.end:%Y年%-m月%-d日}")
     version = wh.data_version()
-    if st.session_state.get("as_of_data_version") != version:
+    if st.session_state.get("as_of_data_version") != version or "as_of_widget" not in st.session_state:
         # New data moves the default forward; a date the user picked stays as long as the data does not change.
-        st.session_state["as_of"] = default_as_of(wh)
+        st.session_state["as_of_widget"] = (
+            st.session_state.get("as_of")
+            if st.session_state.get("as_of_data_version") == version
+            else default_as_of(wh)
+        )
         st.session_state["as_of_data_version"] = version
-    st.date_input(
+    st.session_state["as_of"] = st.date_input(
         "统计截止日期",
-        key="as_of",
+        key="as_of_widget",
         min_value=campaign.start,
         max_value=campaign.end,
         format="YYYY-MM-DD",

@@ -19,7 +19,7 @@ class Problem:
     sheet: str | None = None
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+        return {"row": self.row, "column": self.column, "sheet": self.sheet, "message": self.message}
 
 
 @dataclass
