@@ -142,11 +142,8 @@ with st.sidebar:
     version = wh.data_version()
     if st.session_state.get("as_of_data_version") != version or "as_of_widget" not in st.session_state:
         # New data moves the default forward; a date the user picked stays as long as the data does not change.
-        st.session_state["as_of_widget"] = (
-            st.session_state.get("as_of")
-            if st.session_state.get("as_of_data_version") == version
-            else default_as_of(wh)
-        )
+        same_data = st.session_state.get("as_of_data_version") == version
+        st.session_state["as_of_widget"] = (same_data and st.session_state.get("as_of")) or default_as_of(wh)
         st.session_state["as_of_data_version"] = version
     st.session_state["as_of"] = st.date_input(
         "统计截止日期",
