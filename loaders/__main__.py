@@ -7,15 +7,23 @@ per line: file, kind, status (loaded/duplicate/rejected), rows_loaded, rows_quar
 
 from __future__ import annotations
 
+import os
+
+# Before polars loads: let its allocator hand freed memory back at once, so a long export's slices do not
+# pile up (the CLI is a short-lived process that loads large files; the app keeps the defaults).
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+
 import argparse
 import getpass
 import json
-import os
 import sys
 
 from loaders import KINDS, load_file
 from loaders.result import LoadResult, Problem
 from warehouse import open_warehouse, resolve_db_path
+
+# DuckDB's share of memory while loading: beyond this, uncommitted rows spill to a temporary file.
+LOAD_MEMORY = os.environ.get("WANGJIAN_LOAD_MEMORY", "512MB")
 
 
 def _user() -> str:
@@ -50,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     wh = open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))
+    wh.con.execute("SET memory_limit = ?", [LOAD_MEMORY])
     rejected = False
     try:
         for f in args.files:

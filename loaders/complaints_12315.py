@@ -16,7 +16,7 @@ SPEC = register(
     ExportSpec(
         kind=KIND,
         table="complaint_versions",
-        insert_sql="complaints_insert",
+        sql="complaints",
         dates=("received_at", "closed_at"),
         amounts=("amount_involved", "recovered_loss"),
         flags=("to_case",),

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import mmap
 import os
 import re
 import tempfile
@@ -470,51 +469,73 @@ def utf8_csv(loc: Located) -> Iterator[Path]:
 
 
 def _check_utf8_replacement(path: Path, name: str) -> None:
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        pos = mm.find(REPLACEMENT_CHAR.encode())
-        if pos >= 0:
-            line = 1 + sum(mm[i : min(i + (64 << 20), pos)].count(b"\n") for i in range(0, pos, 64 << 20))
-            raise FileRejected(_replacement_message(name, line))
+    """Refuse a UTF-8 file that already carries U+FFFD (damaged by an earlier lossy conversion)."""
+    needle, line, tail = REPLACEMENT_CHAR.encode(), 1, b""
+    with open(path, "rb") as f:
+        while chunk := f.read(16 << 20):
+            window = tail + chunk
+            pos = window.find(needle)
+            if pos >= 0:
+                raise FileRejected(
+                    _replacement_message(name, line + window[len(tail) : max(pos, len(tail))].count(b"\n"))
+                )
+            line += chunk.count(b"\n")
+            tail = chunk[-2:]
 
 
-def read_table(loc: Located, columns: Sequence[int], numeric_cols: Sequence[int] = ()) -> pl.DataFrame:
-    """The data rows below the header as text columns c<i> for the requested column positions, plus __row.
-    For workbooks, c<i>__num (for numeric_cols) tells whether the cell was a number in Excel."""
-    width = len(loc.match.headers)
+def iter_table(
+    loc: Located, columns: Sequence[int], numeric_cols: Sequence[int], chunk_rows: int
+) -> Iterator[pl.DataFrame]:
+    """The data rows below the header, in slices of about chunk_rows rows: text columns c<i> for the requested
+    positions, __row (the row number as Excel shows it, or the CSV line), and c<i>__num for numeric_cols (whether
+    the cell was a number in Excel; always false for CSV). Raises FileRejected for undecodable content."""
     if loc.fmt.kind == "csv":
-        df = _read_csv(loc, columns, width)
-        return df.with_columns(pl.lit(False).alias(COL.format(i) + "__num") for i in numeric_cols)
-    return _read_sheet(loc, columns, numeric_cols)
+        yield from _iter_csv(loc, columns, numeric_cols, chunk_rows)
+        return
+    df = _read_sheet(loc, columns, numeric_cols)
+    for at in range(0, max(df.height, 1), chunk_rows):
+        yield df.slice(at, chunk_rows)
 
 
-def _read_csv(loc: Located, columns: Sequence[int], width: int) -> pl.DataFrame:
+def _iter_csv(
+    loc: Located, columns: Sequence[int], numeric_cols: Sequence[int], chunk_rows: int
+) -> Iterator[pl.DataFrame]:
     assert loc.text is not None
+    width = len(loc.match.headers)
     skip = loc.grid.first_row - 1 + loc.header_index + 1
+    names = [COL.format(i) for i in columns]
     with utf8_csv(loc) as path:
         if loc.text.encoding in ("utf-8", "utf-8-sig"):
             _check_utf8_replacement(path, loc.name)
+        scan = pl.scan_csv(
+            path,
+            has_header=False,
+            skip_lines=skip,
+            separator=loc.text.delimiter,
+            schema={COL.format(i): pl.String for i in range(width)},
+            truncate_ragged_lines=True,
+            row_index_name=ROW,
+            row_index_offset=skip + 1,
+            encoding="utf8",
+            quote_char='"',
+            raise_if_empty=False,
+            missing_columns="insert",
+        ).select(
+            pl.col(ROW).cast(pl.Int64), *names, *[pl.lit(False).alias(COL.format(i) + "__num") for i in numeric_cols]
+        )
         try:
-            df = pl.read_csv(
-                path,
-                has_header=False,
-                skip_lines=skip,
-                separator=loc.text.delimiter,
-                schema={COL.format(i): pl.String for i in range(width)},
-                truncate_ragged_lines=True,
-                row_index_name=ROW,
-                row_index_offset=skip + 1,
-                encoding="utf8",
-                quote_char='"',
-                raise_if_empty=False,
-                missing_columns="insert",
-            )
+            yielded = False
+            for batch in scan.collect_batches(chunk_size=chunk_rows):
+                yielded = True
+                yield batch
+            if not yielded:
+                yield scan.head(0).collect()
         except pl.exceptions.ComputeError as exc:
             if "utf-8" in str(exc).lower():
                 raise FileRejected(
                     f"文件 {loc.name} 开头是 UTF-8 编码，后面却有不是 UTF-8 的内容（混用了编码或文件已损坏）。请重新导出后再试。"
                 ) from None
             raise FileRejected(f"文件 {loc.name} 无法按 CSV 解析（引号或分隔符不配对，或文件被截断）。") from None
-    return df.select(ROW, *[COL.format(i) for i in columns]).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
 def _read_sheet(loc: Located, columns: Sequence[int], numeric_cols: Sequence[int]) -> pl.DataFrame:
@@ -563,10 +584,6 @@ EXCEL_EPOCH = pl.datetime(1899, 12, 30)
 # After folding 2018/8/3, 2018.8.3, 2018年8月3日 9时5分 into 2018-8-3 9:5, these (lenient-width) formats
 # are tried in turn; each is a fast native parse, unlike a regex per form.
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y%m%d %H:%M:%S", "%Y%m%d%H%M%S")
-
-
-def normalize_text(e: pl.Expr) -> pl.Expr:
-    return e.str.normalize("NFKC").str.strip_chars()
 
 
 def fill_where(out: pl.Series, todo: pl.Series, source: pl.Series, fn: Callable[[pl.Series], pl.Series]) -> pl.Series:
@@ -634,21 +651,12 @@ def parse_datetimes(s: pl.Series) -> pl.Series:
     return fill_where(out, out.is_null() & s.is_not_null(), s, _slow_dates).alias(s.name)
 
 
-def parse_datetime(e: pl.Expr) -> pl.Expr:
-    """Expression form of parse_datetimes (for small frames)."""
-    return e.map_batches(parse_datetimes, return_dtype=pl.Datetime("us"))
-
-
 def find_datetime(text: str) -> pl.Datetime | None:
     """The first date in a free text line, e.g. a title line "导出时间：2018-09-01 09:12:33"."""
     m = re.search(_DATE_RE.strip("^$"), unicodedata.normalize("NFKC", text))
     if not m:
         return None
     return parse_datetimes(pl.Series([m.group(0)])).item()
-
-
-def is_empty_mark(e: pl.Expr, marks: Sequence[str]) -> pl.Expr:
-    return e.is_null() | e.is_in(list(marks))
 
 
 def parse_amounts(s: pl.Series, units: Sequence[str], ten_thousand: Sequence[str]) -> pl.Series:
@@ -708,6 +716,17 @@ def uscc_valid(e: pl.Expr) -> pl.Expr:
         dict(enumerate(USCC_CHARS)), default=None, return_dtype=pl.String
     )
     return (shape & (e.str.slice(17, 1) == expected)).fill_null(False)
+
+
+def uscc_valid_series(codes: pl.Series) -> pl.Series:
+    """uscc_valid over a column; merchants repeat, so usually checked once per distinct code."""
+    distinct = codes.drop_nulls().unique()
+    if distinct.len() > 200_000:
+        return pl.select(uscc_valid(pl.lit(codes))).to_series()
+    ok = pl.select(uscc_valid(pl.lit(distinct))).to_series()
+    return codes.replace_strict(
+        dict(zip(distinct.to_list(), ok.to_list(), strict=True)), default=False, return_dtype=pl.Boolean
+    )
 
 
 # --- per-distinct-value mappings ------------------------------------------------------------------------

@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from auth import audit
 from campaign import Campaign
@@ -25,6 +26,8 @@ from warehouse import Warehouse, load_sql, sha256_file
 from warehouse.batches import find_duplicate, insert_batch, set_counts
 
 MAX_LISTED_ERRORS = 200
+SLICE_ROWS = 100_000
+CHUNK_ROWS = 250_000  # rows read, cast and inserted at a time
 VALUE_PREVIEW = 40
 
 
@@ -34,7 +37,7 @@ class ExportSpec:
 
     kind: str
     table: str  # complaint_versions | hit_versions
-    insert_sql: str  # named SQL (loaders/sql/<name>.sql) inserting the staged rows
+    sql: str  # prefix of its named SQL in loaders/sql/: <sql>_insert, <sql>_duplicates_quarantine, <sql>_duplicates_delete
     dates: tuple[str, ...]  # datetime fields; the source's date_field must be among them
     amounts: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()  # yes/no fields
@@ -128,17 +131,14 @@ def load_export(
     if dup is not None:
         return _duplicate_result(name, spec.kind, dup)
 
-    try:
-        staged = stage_rows(loc, spec, c, _rules(wh))
-    except FileRejected:
-        raise
-    except Exception as exc:  # a bug or a file shape we did not foresee: refuse the file, name no values
-        raise FileRejected(
-            f"文件 {loc.where} 处理失败（{type(exc).__name__}），未写入任何数据。请将该文件交系统管理员检查。"
-        ) from None
-
+    rules = _rules(wh)
     key = privacy.hmac_key()
     ipad, opad = privacy.hmac_pads(key)
+    insert_sql = load_sql(f"{spec.sql}_insert", __file__)
+    hash_params = {"ipad": ipad, "opad": opad} if "$ipad" in insert_sql else None
+    fields = loc.match.fields
+    columns = sorted({*fields.values(), *loc.match.personal})
+    totals = Totals()
     try:
         with wh.write() as cur:
             again = find_duplicate(cur, spec.kind, sha)
@@ -153,6 +153,36 @@ def load_export(
                 loaded_by=user,
                 is_demo=is_demo,
             )
+            # The file is read and loaded in slices of rows, so memory stays flat however long the export is.
+            for frame in core.iter_table(loc, columns, [fields[source.id_field]], CHUNK_ROWS):
+                staged = _refuse_on_surprise(loc, lambda f=frame: stage_rows(loc, spec, c, rules, f))
+                totals.add(staged)
+                _insert(cur, "export_stage", staged.stage, batch_id, insert_sql, hash_params)
+                _insert(
+                    cur,
+                    "export_quarantine_stage",
+                    staged.quarantined,
+                    batch_id,
+                    "INSERT INTO export_quarantine BY NAME SELECT * FROM export_quarantine_stage",
+                    None,
+                )
+                del staged, frame
+            if totals.rows == 0:
+                raise FileRejected(f"文件 {loc.where} 只有表头（第 {loc.header_row} 行），没有数据行。")
+            # The same record twice in one file: the last row wins, the earlier rows are quarantined.
+            dups = 0
+            if totals.has_repeated_ids():
+                dup_params = {
+                    "batch_id": batch_id,
+                    "sheet": loc.grid.sheet,
+                    "id_header": loc.match.header(source.id_field),
+                }
+                cur.execute(load_sql(f"{spec.sql}_duplicates_quarantine", __file__), dup_params)
+                (dups,) = cur.execute(
+                    load_sql(f"{spec.sql}_duplicates_delete", __file__), {"batch_id": batch_id}
+                ).fetchone()
+            title_dates = [d for d in (core.find_datetime(t) for t in loc.title_lines) if d is not None]
+            exported_at, basis = (max(title_dates), "title") if title_dates else (totals.latest, "data")
             cur.execute(
                 load_sql("export_batch_insert", __file__),
                 {
@@ -162,45 +192,26 @@ def load_export(
                     "encoding": loc.text.encoding if loc.text else None,
                     "sheet": loc.grid.sheet,
                     "header_row": loc.header_row,
-                    "exported_at": staged.exported_at,
-                    "basis": staged.exported_at_basis,
-                    "mapped": json.dumps({k: loc.match.header(k) for k in loc.match.fields}, ensure_ascii=False),
+                    "exported_at": exported_at,
+                    "basis": basis,
+                    "mapped": json.dumps({k: loc.match.header(k) for k in fields}, ensure_ascii=False),
                     "personal": list(loc.match.personal.values()),
                     "ignored": [h for h in loc.match.ignored if h],
-                    "skipped": staged.skipped,
+                    "skipped": totals.skipped,
                     "key_id": privacy.key_id(key),
                 },
             )
-            insert_sql = load_sql(spec.insert_sql, __file__)
-            _insert(
-                cur,
-                "export_stage",
-                staged.stage.with_columns(pl.lit(batch_id).alias("batch_id")),
-                insert_sql,
-                {"ipad": ipad, "opad": opad} if "$ipad" in insert_sql else None,
-            )
-            _insert(
-                cur,
-                "export_quarantine_stage",
-                staged.quarantined.with_columns(pl.lit(batch_id).alias("batch_id")),
-                "INSERT INTO export_quarantine BY NAME SELECT * FROM export_quarantine_stage",
-                None,
-            )
-            set_counts(
-                cur,
-                batch_id,
-                rows_total=staged.rows_loaded + staged.quarantined.height,
-                rows_loaded=staged.rows_loaded,
-                rows_quarantined=staged.quarantined.height,
-            )
+            loaded, quarantined = totals.loaded - dups, totals.quarantined + dups
+            set_counts(cur, batch_id, rows_total=loaded + quarantined, rows_loaded=loaded, rows_quarantined=quarantined)
             audit(
                 cur,
                 user,
                 "upload",
                 target=name,
                 sha256=sha,
-                detail=f"{source.label}：入库 {staged.rows_loaded} 行，隔离 {staged.quarantined.height} 行（批次 #{batch_id}）",
+                detail=f"{source.label}：入库 {loaded} 行，隔离 {quarantined} 行（批次 #{batch_id}）",
             )
+            errors = _errors(cur, loc, batch_id, quarantined)
     except _Duplicate as d:
         return _duplicate_result(name, spec.kind, d.batch_id)
 
@@ -208,22 +219,54 @@ def load_export(
         file=name,
         kind=spec.kind,
         status="loaded",
-        rows_loaded=staged.rows_loaded,
-        rows_quarantined=staged.quarantined.height,
+        rows_loaded=loaded,
+        rows_quarantined=quarantined,
         batch_id=batch_id,
-        errors=staged.errors(loc),
-        warnings=staged.warnings(loc),
+        errors=errors,
+        warnings=totals.warnings(loc),
     )
 
 
-def _insert(cur: duckdb.DuckDBPyConnection, view: str, frame: pl.DataFrame, sql: str, params: dict | None) -> None:
+def _refuse_on_surprise(loc: Located, work):
+    try:
+        return work()
+    except FileRejected:
+        raise
+    except Exception as exc:  # a bug or a file shape we did not foresee: refuse the file, name no values
+        raise FileRejected(
+            f"文件 {loc.where} 处理失败（{type(exc).__name__}），未写入任何数据。请将该文件交系统管理员检查。"
+        ) from None
+
+
+def _errors(cur: duckdb.DuckDBPyConnection, loc: Located, batch_id: int, count: int) -> list[Problem]:
+    rows = cur.execute(
+        "SELECT row_no, column_name, reason FROM export_quarantine WHERE batch_id = ? ORDER BY row_no LIMIT ?",
+        [batch_id, MAX_LISTED_ERRORS],
+    ).fetchall()
+    out = [
+        Problem(f"{loc.where}第 {row} 行：{reason}（该行已隔离，其余行照常导入）", row, column, loc.grid.sheet)
+        for row, column, reason in rows
+    ]
+    if count > MAX_LISTED_ERRORS:
+        out.append(Problem(f"另有 {count - MAX_LISTED_ERRORS} 行问题未逐条列出，请在“隔离行”中查看或下载。"))
+    return out
+
+
+def _insert(
+    cur: duckdb.DuckDBPyConnection, view: str, frame: pl.DataFrame, batch_id: int, sql: str, params: dict | None
+) -> None:
     if frame.height == 0:
         return
-    cur.register(view, frame.to_arrow())
+    frame = frame.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"))
+    # Record batches of ~120k rows let DuckDB scan (and hash, and compress) in parallel.
+    cur.register(view, pa.Table.from_batches(frame.to_arrow().to_batches(max_chunksize=122_880)))
+    # Versions carry no order of their own: not preserving it lets a large insert stream with less memory.
+    cur.execute("SET SESSION preserve_insertion_order = false")
     try:
         cur.execute(sql, params) if params else cur.execute(sql)
     finally:
         cur.unregister(view)
+        cur.execute("RESET SESSION preserve_insertion_order")
 
 
 def _duplicate_result(name: str, kind: str, batch_id: int) -> LoadResult:
@@ -263,40 +306,50 @@ def undo_export(cur: duckdb.DuckDBPyConnection, batch_id: int, spec: ExportSpec)
 # --- staging: text → typed, checked, masked rows -------------------------------------------------------------
 @dataclass
 class Staged:
+    """One slice of the file, cast and checked."""
+
     stage: pl.DataFrame  # every data row, typed; __bad marks the quarantined ones (filtered in SQL)
     rows_loaded: int
     quarantined: pl.DataFrame
     skipped: int
-    exported_at: object
-    exported_at_basis: str
+    latest: object  # the latest date among loadable rows
     invalid_uscc: int
     outside: int
     inferred: int
-    note: str | None
 
-    def errors(self, loc: Located) -> list[Problem]:
-        q = self.quarantined.head(MAX_LISTED_ERRORS)
-        out = [
-            Problem(
-                f"{loc.where}第 {r['row_no']} 行：{r['reason']}（该行已隔离，其余行照常导入）",
-                r["row_no"],
-                r["column_name"],
-                loc.grid.sheet,
-            )
-            for r in q.iter_rows(named=True)
-        ]
-        if self.quarantined.height > MAX_LISTED_ERRORS:
-            out.append(
-                Problem(
-                    f"另有 {self.quarantined.height - MAX_LISTED_ERRORS} 行问题未逐条列出，请在“隔离行”中查看或下载。"
-                )
-            )
-        return out
+
+@dataclass
+class Totals:
+    rows: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    latest: object = None
+    invalid_uscc: int = 0
+    outside: int = 0
+    inferred: int = 0
+    ids: list[pl.Series] = field(default_factory=list)
+
+    def has_repeated_ids(self) -> bool:
+        return bool(self.ids) and pl.concat(self.ids).is_duplicated().any()
+
+    def add(self, s: Staged) -> None:
+        if s.stage.height:
+            self.ids.append(s.stage.filter(~pl.col("__bad")).get_column(s.stage.columns[2]))
+        self.rows += s.rows_loaded + s.quarantined.height
+        self.loaded += s.rows_loaded
+        self.quarantined += s.quarantined.height
+        self.skipped += s.skipped
+        self.invalid_uscc += s.invalid_uscc
+        self.outside += s.outside
+        self.inferred += s.inferred
+        if s.latest is not None and (self.latest is None or s.latest > self.latest):
+            self.latest = s.latest
 
     def warnings(self, loc: Located) -> list[Problem]:
         out = []
-        if self.note:
-            out.append(Problem(self.note))
+        if loc.fmt.note:
+            out.append(Problem(loc.fmt.note))
         ignored = [h for h in loc.match.ignored if h]
         if ignored:
             out.append(
@@ -319,9 +372,12 @@ class Staged:
         return out
 
 
+_BLANK = "[ \t\r\n\u3000\u00a0\u200b]"  # an explicit class: far faster than \\s over millions of cells
+
+
 def _clean(series: pl.Series) -> pl.Series:
     """Trimmed text, blanks as null. Only the few cells with surrounding blanks are rewritten."""
-    padded = series.str.contains(r"^\s|\s$").fill_null(False)
+    padded = series.str.contains(f"^{_BLANK}|{_BLANK}$").fill_null(False)
     return core.fill_where(series, padded, series, lambda x: x.str.strip_chars().replace("", None))
 
 
@@ -334,11 +390,18 @@ def _without(series: pl.Series, marks: list[str]) -> pl.Series:
     )
 
 
+def _mostly_numbers(series: pl.Series) -> bool:
+    sample = series.drop_nulls().head(2000)
+    return sample.len() > 0 and sample.str.contains(r"^[0-9Xx+()\- ]{7,}$").mean() > 0.9
+
+
 def _preview_value(e: pl.Expr) -> pl.Expr:
     return pl.when(e.str.len_chars() > VALUE_PREVIEW).then(e.str.slice(0, VALUE_PREVIEW) + "…").otherwise(e)
 
 
-def stage_rows(loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tuple[str, str]]) -> Staged:
+def stage_rows(
+    loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tuple[str, str]], frame: pl.DataFrame
+) -> Staged:
     """Read the table as text, cast column by column, check, mask and split into loadable / quarantined rows.
 
     Heavy per-row work is vectorised; slow paths (odd date forms, 元 in amounts, full-width digits) run only
@@ -351,8 +414,6 @@ def stage_rows(loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tupl
     empty = list(ep.empty_marks)
     idc = spec_id_column(spec)
 
-    columns = sorted({*fields.values(), *loc.match.personal})
-    frame = core.read_table(loc, columns, numeric_cols=[fields[id_key]])
     df = pl.DataFrame(
         [
             frame.get_column(ROW),
@@ -366,10 +427,12 @@ def stage_rows(loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tupl
     filled = pl.sum_horizontal([pl.col(f"raw.{k}").is_not_null().cast(pl.Int32) for k in fields])
     id_like = pl.col(f"raw.{id_key}").str.contains(r"^[0-9A-Za-z._+=\"'-]+$").fill_null(False)
     total_rows = df.height
-    df = df.filter((filled >= 2) | id_like)
+    keep = df.select((filled >= 2) | id_like).to_series()
+    if not keep.all():
+        df = df.filter(keep)
     skipped = total_rows - df.height
     if df.height == 0:
-        raise FileRejected(f"文件 {loc.where} 只有表头（第 {loc.header_row} 行），没有数据行。")
+        return Staged(pl.DataFrame(), 0, pl.DataFrame(), skipped, None, 0, 0, 0)
 
     def raw(key: str) -> pl.Series:
         if key in fields:
@@ -386,10 +449,10 @@ def stage_rows(loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tupl
     rid = core.clean_ids(raw(id_key))
     out[idc] = rid
     checks.append((rid.is_null(), id_key, None, "为空：缺少编号，无法识别这条记录，应为完整的编号"))
-    digits = rid.str.count_matches(r"\d")
-    mangled = rid.str.contains(core.SCI_RE).fill_null(False) | (
-        df.get_column("id_was_number") & (digits >= 16)
-    ).fill_null(False)
+    mangled = rid.str.contains(core.SCI_RE).fill_null(False)
+    was_number = df.get_column("id_was_number").fill_null(False)
+    if was_number.any():  # Excel keeps 15 significant digits: a longer number is already damaged
+        mangled = mangled | (was_number & (rid.str.count_matches(r"\d") >= 16)).fill_null(False)
     checks.append(
         (
             mangled,
@@ -440,7 +503,7 @@ def stage_rows(loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tupl
 
     uscc = core.clean_ids(raw("merchant_uscc")).str.to_uppercase()
     out["merchant_uscc"] = uscc
-    out["uscc_valid"] = pl.select(core.uscc_valid(pl.lit(uscc))).to_series()
+    out["uscc_valid"] = core.uscc_valid_series(uscc)
     out["merchant_name"] = raw("merchant_name")
     out["merchant_key"] = pl.select(
         pl.when(pl.lit(out["uscc_valid"]))
@@ -449,13 +512,16 @@ def stage_rows(loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tupl
     ).to_series()
     out["platform_raw"] = raw("platform")
     out["region"] = raw("region")
-    own = [pl.col(f"p.{i}") for i in loc.match.personal]
-    masked = df.select([privacy.mask_text(pl.col(f"raw.{k}"), own).alias(k) for k in spec.free_text if k in fields])
+    # The row's own personal values are cut out of its free text (numbers are masked by pattern anyway).
+    own = [pl.col(f"p.{i}") for i in loc.match.personal if not _mostly_numbers(df.get_column(f"p.{i}"))]
+    masks = [privacy.mask_text(pl.col(f"raw.{k}"), own).alias(k) for k in spec.free_text if k in fields]
+    # In slices: cutting values out of text builds lists, which would otherwise exist for every row at once.
+    masked = pl.concat([df.slice(at, SLICE_ROWS).select(masks) for at in range(0, df.height, SLICE_ROWS)]).rechunk()
     for key in spec.free_text:
         out[key] = masked.get_column(key) if key in masked.columns else raw(key)
-    phones = [privacy.normalize_phone(pl.col(f"p.{i}")) for i in loc.match.phone]
+    phones = [privacy.normalize_phones(df.get_column(f"p.{i}")) for i in loc.match.phone]
     nulls = pl.Series([None] * df.height, dtype=pl.String)
-    out["__phone"] = df.select(pl.coalesce(phones)).to_series() if phones else nulls
+    out["__phone"] = pl.select(pl.coalesce([pl.lit(p) for p in phones])).to_series() if phones else nulls
 
     # --- per-distinct-value mappings (regions, platforms, categories) ------------------------------------
     resolver = core.UnitResolver(c)
@@ -493,24 +559,9 @@ def stage_rows(loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tupl
     # --- checks → quarantine; reasons are built for the bad rows only ---------------------------------------
     flags = [b.fill_null(False) for b, *_ in checks]
     bad = pl.select(pl.any_horizontal([pl.lit(b) for b in flags])).to_series()
-    ok_ids = rid.filter(~bad)
-    if ok_ids.is_duplicated().any():  # the same record twice in one file: the last row wins
-        rows = df.get_column(ROW)
-        last = (
-            pl.DataFrame({"id": rid, "row": rows, "ok": ~bad})
-            .select(pl.col("row").filter(pl.col("ok")).max().over("id"))
-            .to_series()
-        )
-        dup = (~bad & rid.is_not_null() & (rows != last)).fill_null(False)
-        checks.append((dup, id_key, rid, None))
-        flags.append(dup)
-        bad = bad | dup
-    else:
-        last = None
-
     typed = pl.DataFrame([df.get_column(ROW), *[v.alias(k) for k, v in out.items()], bad.alias("__bad")])
     bad_idx = bad.arg_true()
-    quarantined = _quarantine_frame(loc, spec, df, typed, checks, flags, bad_idx, last)
+    quarantined = _quarantine_frame(loc, spec, df, typed, checks, flags, bad_idx)
     good_mask = ~bad
     stage = typed.select(
         pl.lit(spec.kind).alias("source"),
@@ -520,29 +571,20 @@ def stage_rows(loc: Located, spec: ExportSpec, c: Campaign, rules: Sequence[tupl
         pl.col("__bad"),
     )
 
-    # When was this export made? A date in the title lines, else the latest date the file speaks of.
-    title_dates = [d for d in (core.find_datetime(t) for t in loc.title_lines) if d is not None]
-    if title_dates:
-        exported_at, basis = max(title_dates), "title"
-    else:
-        latest = [out[k].filter(good_mask).max() for k in spec.dates]
-        exported_at, basis = max((d for d in latest if d is not None), default=None), "data"
-
+    latest = [out[k].filter(good_mask).max() for k in spec.dates]
     return Staged(
         stage=stage,
         rows_loaded=int(good_mask.sum()),
         quarantined=quarantined,
         skipped=skipped,
-        exported_at=exported_at,
-        exported_at_basis=basis,
+        latest=max((d for d in latest if d is not None), default=None),
         invalid_uscc=int((good_mask & ~out["uscc_valid"] & out["merchant_uscc"].is_not_null()).sum()),
         outside=int((good_mask & (out["unit"] == c.outside_key)).sum()),
         inferred=int((good_mask & out["unit_inferred"]).sum()),
-        note=loc.fmt.note,
     )
 
 
-def _quarantine_frame(loc, spec, df, typed, checks, flags, bad_idx, last) -> pl.DataFrame:
+def _quarantine_frame(loc, spec, df, typed, checks, flags, bad_idx) -> pl.DataFrame:
     """The refused rows: row number, first offending column and value, every reason, and the row's
     recognised non-personal cells (free text masked) as JSON."""
     fields = loc.match.fields
@@ -558,17 +600,13 @@ def _quarantine_frame(loc, spec, df, typed, checks, flags, bad_idx, last) -> pl.
                 )
                 for i, (_, _, v, _) in enumerate(checks)
             ],
-            *([last.gather(bad_idx).alias("__last")] if last is not None else []),
         ]
     )
     parts, cols, vals = [], [], []
     for i, (_, f, _, msg) in enumerate(checks):
         b = pl.col(f"__chk{i}")
         header = pl.lit(_header(loc, f))
-        if msg is None:  # a duplicate within the file
-            text = pl.format("“{}”列的编号在本文件第 {} 行再次出现：同一文件内以最后一行为准", header, pl.col("__last"))
-        else:
-            text = pl.format("“{}”列{}{}", header, _found(pl.col(f"__val{i}")), pl.lit(msg))
+        text = pl.format("“{}”列{}{}", header, _found(pl.col(f"__val{i}")), pl.lit(msg))
         parts.append(pl.when(b).then(text))
         cols.append(pl.when(b).then(header))
         vals.append(pl.when(b).then(pl.col(f"__val{i}")))

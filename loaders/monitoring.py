@@ -16,7 +16,7 @@ SPEC = register(
     ExportSpec(
         kind=KIND,
         table="hit_versions",
-        insert_sql="hits_insert",
+        sql="hits",
         dates=("detected_at", "assigned_at", "feedback_at"),
         free_text=("result",),
         categories=("hit_type",),

@@ -16,7 +16,7 @@ SPEC = register(
     ExportSpec(
         kind=KIND,
         table="complaint_versions",
-        insert_sql="complaints_insert",
+        sql="complaints",
         dates=("received_at", "closed_at"),
         amounts=("recovered_loss",),
         free_text=("content",),

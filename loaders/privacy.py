@@ -73,11 +73,22 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
-def normalize_phone(e: pl.Expr) -> pl.Expr:
-    """Digits only, without a +86/86 prefix, so that '138-1234-5678' and '+86 13812345678' hash alike."""
-    digits = e.str.normalize("NFKC").str.replace_all(r"\D", "")
-    digits = pl.when(digits.str.len_chars() == 13).then(digits.str.strip_prefix("86")).otherwise(digits)
-    return pl.when(digits.str.len_chars() >= 7).then(digits).otherwise(None)
+def normalize_phones(phones: pl.Series) -> pl.Series:
+    """Digits only, without a +86/86 prefix, so that '138-1234-5678' and '+86 13812345678' hash alike.
+    Plain mobile numbers (the usual case) are left as they are; only the others are rewritten."""
+    from loaders.core import fill_where
+
+    def slow(x: pl.Series) -> pl.Series:
+        digits = x.str.normalize("NFKC").str.replace_all(r"\D", "")
+        digits = pl.select(
+            pl.when(pl.lit(digits).str.len_chars() == 13)
+            .then(pl.lit(digits).str.strip_prefix("86"))
+            .otherwise(pl.lit(digits))
+        ).to_series()
+        return pl.select(pl.when(pl.lit(digits).str.len_chars() >= 7).then(pl.lit(digits))).to_series()
+
+    plain = phones.str.contains(r"^1[3-9][0-9]{9}$").fill_null(True)
+    return fill_where(phones, ~plain, phones, slow)
 
 
 def mask_text(e: pl.Expr, own_values: Sequence[pl.Expr] = ()) -> pl.Expr:
