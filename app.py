@@ -134,9 +134,16 @@ if user is None:
     st.stop()
 
 allowed = auth.PAGES_BY_ROLE[user.role]
-navigation = st.navigation([st.Page(**PAGES[key], url_path=key, default=(key == allowed[0])) for key in allowed])
+pages = [st.Page(**PAGES[key], url_path=key, default=(key == allowed[0])) for key in allowed]
+# The menu is drawn from page links, not Streamlit's own sidebar menu: that one would list every file in
+# pages/ at the login form, before this script has run (see client.showSidebarNavigation).
+navigation = st.navigation(pages, position="hidden")
 
 with st.sidebar:
+    with st.container(key="menu"):
+        for page in pages:
+            st.page_link(page)
+    st.divider()
     st.markdown(f"**{campaign.short_name}**")
     st.caption(f"{campaign.office}　{campaign.start:%Y年%-m月%-d日}—{campaign.end:%Y年%-m月%-d日}")
     version = wh.data_version()

@@ -25,7 +25,8 @@ def style(fig: go.Figure, height: int = 380) -> go.Figure:
 
 def mark_campaign(fig: go.Figure, c: Campaign, stages: bool = True) -> go.Figure:
     """Shade the time nodes (中秋, 国庆, 双十一) and mark stage starts on a date axis."""
-    for node in c.time_nodes:
+    for i, node in enumerate(c.time_nodes):
+        # Alternate label sides: 中秋 and 国庆 are a week apart and would overlap.
         fig.add_vrect(
             x0=node.start,
             x1=node.end + dt.timedelta(days=1),
@@ -33,7 +34,7 @@ def mark_campaign(fig: go.Figure, c: Campaign, stages: bool = True) -> go.Figure
             opacity=0.12,
             line_width=0,
             annotation_text=node.label,
-            annotation_position="top left",
+            annotation_position="top left" if i % 2 == 0 else "top right",
         )
     if stages:
         for s in c.stages:

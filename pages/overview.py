@@ -20,10 +20,12 @@ st.caption(f"{c.name}　统计截止 {day:%Y年%-m月%-d日}")
 clock = cached(overview.campaign_clock, day)
 cols = st.columns([1, 2])
 with cols[0]:
-    st.metric("当前阶段", "、".join(clock.stages) or "活动期外")
+    st.caption("当前阶段")
+    for stage in clock.stages or ["活动期外"]:
+        st.subheader(stage, anchor=False)
     for d in clock.next_deadlines:
         left = "今日截止" if d.working_days_left == 0 else f"还剩 {d.working_days_left} 个工作日"
-        st.metric(f"下一截止：{d.label}", f"{d.due:%-m月%-d日}", left, delta_color="off")
+        st.metric(f"下一截止：{d.label}", f"{d.due:%-m月%-d日}", left, delta_color="off", delta_arrow="off")
 with cols[1]:
     st.plotly_chart(timeline(c, day), width="stretch", config={"displayModeBar": False})
 
