@@ -23,7 +23,7 @@ from loaders.result import LoadResult, Problem
 from warehouse import open_warehouse, resolve_db_path
 
 # DuckDB's share of memory while loading: beyond this, uncommitted rows spill to a temporary file.
-LOAD_MEMORY = os.environ.get("WANGJIAN_LOAD_MEMORY", "512MB")
+LOAD_MEMORY = os.environ.get("WANGJIAN_LOAD_MEMORY", "1GB")
 
 
 def _user() -> str:

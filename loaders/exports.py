@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import json
+import queue
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,19 +156,28 @@ def load_export(
                 is_demo=is_demo,
             )
             # The file is read and loaded in slices of rows, so memory stays flat however long the export is.
-            for frame in core.iter_table(loc, columns, [fields[source.id_field]], CHUNK_ROWS):
-                staged = _refuse_on_surprise(loc, lambda f=frame: stage_rows(loc, spec, c, rules, f))
-                totals.add(staged)
-                _insert(cur, "export_stage", staged.stage, batch_id, insert_sql, hash_params)
+            # One INSERT reads a stream of slices: each slice is read, cast and checked only when DuckDB asks
+            # for it, so memory stays flat however long the export is, and there is one statement to undo.
+            quarantined = _stream_insert(
+                cur,
+                _prefetched(
+                    _refuse_on_surprise(loc, lambda f=frame: stage_rows(loc, spec, c, rules, f))
+                    for frame in core.iter_table(loc, columns, [fields[source.id_field]], CHUNK_ROWS)
+                ),
+                totals,
+                batch_id,
+                insert_sql,
+                hash_params,
+            )
+            if quarantined.height:
                 _insert(
                     cur,
                     "export_quarantine_stage",
-                    staged.quarantined,
+                    quarantined,
                     batch_id,
                     "INSERT INTO export_quarantine BY NAME SELECT * FROM export_quarantine_stage",
                     None,
                 )
-                del staged, frame
             if totals.rows == 0:
                 raise FileRejected(f"文件 {loc.where} 只有表头（第 {loc.header_row} 行），没有数据行。")
             # The same record twice in one file: the last row wins, the earlier rows are quarantined.
@@ -252,6 +263,93 @@ def _errors(cur: duckdb.DuckDBPyConnection, loc: Located, batch_id: int, count: 
     return out
 
 
+def _prefetched(items):
+    """The items of a generator, produced one ahead on a helper thread: the next slice is cast while DuckDB
+    writes the current one (both release the GIL). Errors are re-raised here, in order."""
+    box: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        box.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(("end", None))
+        except BaseException as exc:
+            box.put(("error", exc))
+
+    worker = threading.Thread(target=produce, name="export-stage", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _arrow(frame: pl.DataFrame, batch_id: int) -> pa.Table:
+    return frame.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id")).to_arrow()
+
+
+def _stream_insert(
+    cur: duckdb.DuckDBPyConnection,
+    slices,
+    totals: Totals,
+    batch_id: int,
+    sql: str,
+    params: dict | None,
+) -> pl.DataFrame:
+    """Insert every slice's loadable rows with one statement fed by a record-batch stream; return the
+    quarantined rows of all slices (few) for the caller to insert."""
+    quarantined: list[pl.DataFrame] = []
+    first = None
+    for staged in slices:
+        totals.add(staged)
+        quarantined.append(staged.quarantined)
+        if staged.stage.height:
+            first = _arrow(staged.stage, batch_id)
+            break
+    if first is not None:
+        schema = first.schema
+        failure: list[BaseException] = []
+
+        def batches():
+            try:
+                yield from first.to_batches(max_chunksize=122_880)
+                for staged in slices:
+                    totals.add(staged)
+                    quarantined.append(staged.quarantined)
+                    if staged.stage.height:
+                        yield from _arrow(staged.stage, batch_id).cast(schema).to_batches(max_chunksize=122_880)
+            except BaseException as exc:  # surfaces through DuckDB as a generic error: keep the real one
+                failure.append(exc)
+                raise
+
+        cur.register("export_stage", pa.RecordBatchReader.from_batches(schema, batches()))
+        try:
+            cur.execute(sql, params) if params else cur.execute(sql)
+        except Exception:
+            if failure:
+                raise failure[0] from None
+            raise
+        finally:
+            cur.unregister("export_stage")
+    parts = [q for q in quarantined if q.height]
+    return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
+
+
 def _insert(
     cur: duckdb.DuckDBPyConnection, view: str, frame: pl.DataFrame, batch_id: int, sql: str, params: dict | None
 ) -> None:
@@ -259,14 +357,12 @@ def _insert(
         return
     frame = frame.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"))
     # Record batches of ~120k rows let DuckDB scan (and hash, and compress) in parallel.
-    cur.register(view, pa.Table.from_batches(frame.to_arrow().to_batches(max_chunksize=122_880)))
-    # Versions carry no order of their own: not preserving it lets a large insert stream with less memory.
-    cur.execute("SET SESSION preserve_insertion_order = false")
+    arrow = frame.to_arrow()
+    cur.register(view, pa.Table.from_batches(arrow.to_batches(max_chunksize=122_880)))
     try:
         cur.execute(sql, params) if params else cur.execute(sql)
     finally:
         cur.unregister(view)
-        cur.execute("RESET SESSION preserve_insertion_order")
 
 
 def _duplicate_result(name: str, kind: str, batch_id: int) -> LoadResult:
@@ -375,10 +471,17 @@ class Totals:
 _BLANK = "[ \t\r\n\u3000\u00a0\u200b]"  # an explicit class: far faster than \\s over millions of cells
 
 
-def _clean(series: pl.Series) -> pl.Series:
-    """Trimmed text, blanks as null. Only the few cells with surrounding blanks are rewritten."""
-    padded = series.str.contains(f"^{_BLANK}|{_BLANK}$").fill_null(False)
-    return core.fill_where(series, padded, series, lambda x: x.str.strip_chars().replace("", None))
+def _clean_all(frame: pl.DataFrame, names: dict[str, str]) -> list[pl.Series]:
+    """Trimmed text, blanks as null, for frame[old] → new. Which cells have surrounding blanks is found for
+    all columns in one parallel pass; only those few cells are rewritten."""
+    padded = frame.select(
+        [pl.col(old).str.contains(f"^{_BLANK}|{_BLANK}$").fill_null(False).alias(new) for old, new in names.items()]
+    )
+    out = []
+    for old, new in names.items():
+        series, todo = frame.get_column(old), padded.get_column(new)
+        out.append(core.fill_where(series, todo, series, lambda x: x.str.strip_chars().replace("", None)).alias(new))
+    return out
 
 
 def _without(series: pl.Series, marks: list[str]) -> pl.Series:
@@ -417,8 +520,13 @@ def stage_rows(
     df = pl.DataFrame(
         [
             frame.get_column(ROW),
-            *[_clean(frame.get_column(COL.format(i))).alias(f"raw.{k}") for k, i in fields.items()],
-            *[_clean(frame.get_column(COL.format(i))).alias(f"p.{i}") for i in loc.match.personal],
+            *_clean_all(
+                frame,
+                {
+                    **{COL.format(i): f"raw.{k}" for k, i in fields.items()},
+                    **{COL.format(i): f"p.{i}" for i in loc.match.personal},
+                },
+            ),
             frame.get_column(COL.format(fields[id_key]) + "__num").alias("id_was_number"),
         ]
     )
