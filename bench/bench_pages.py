@@ -340,6 +340,14 @@ def materialise(src: Path) -> Path:
     return dst
 
 
+class Rows(list):
+    """Measurements, each also printed the moment it is taken (a full run takes a while)."""
+
+    def append(self, row: tuple[str, str, float, float]) -> None:
+        super().append(row)
+        print(f"  {row[0]} {row[1]}: {row[2]:,.1f} ms ({row[3]:,.1f}×)", file=sys.stderr, flush=True)
+
+
 def report(title: str, rows: list[tuple[str, str, float, float]]) -> None:
     print(f"\n## {title}\n")
     print("| 类别 | 项目 | 用时 (ms) | 相对 count(*) |")
@@ -368,7 +376,7 @@ def main() -> None:
     if args.what_if:
         targets.append(("物化当前记录后（建议方案）", materialise(db)))
     for title, path in targets:
-        rows: list[tuple[str, str, float, float]] = []
+        rows = Rows()
         measure_queries(path, rows)
         if not args.no_pages:
             measure_pages(path, rows)
