@@ -97,8 +97,7 @@ def demo_controls(user: auth.Principal) -> None:
     if demo.has_demo(wh):
         st.warning("当前含演示数据，数字不代表真实工作情况。", icon=":material/science:")
         if st.button("移除演示数据", icon=":material/delete:"):
-            n = demo.remove_demo(wh, user=user.username)
-            auth.record(wh, user, "withdraw", "演示数据", detail=f"撤销 {n} 个演示批次")
+            demo.remove_demo(wh, user=user)  # each batch's withdrawal is audited
             st.rerun()
     elif (
         wh.is_empty()
@@ -111,14 +110,11 @@ def demo_controls(user: auth.Principal) -> None:
         )
     ):
         bar = st.progress(0.0, text="正在载入演示数据……")
-        results = demo.load_demo(
-            wh, user=user.username, progress=lambda i, n, f: bar.progress(i / n, text=f"正在载入 {f}")
-        )
+        results = demo.load_demo(wh, user=user, progress=lambda i, n, f: bar.progress(i / n, text=f"正在载入 {f}"))
         bar.empty()
         rejected = [r for r in results if r.status == "rejected"]
         if rejected:
             st.error(f"{len(rejected)} 个演示文件未能载入：" + "；".join(r.errors[0].message for r in rejected[:3]))
-        auth.record(wh, user, "upload", "演示数据", detail=f"载入 {len(results) - len(rejected)} 个演示文件")
         st.rerun()
 
 

@@ -19,6 +19,7 @@ from types import ModuleType
 
 import duckdb
 
+from auth import PermissionDenied, Principal, audit, record, require_load, require_withdraw
 from loaders.result import FileRejected, LoadResult, Problem
 from warehouse import Warehouse
 from warehouse.batches import mark_withdrawn
@@ -59,15 +60,31 @@ def load_file(
     wh: Warehouse,
     path: str | Path,
     *,
-    user: str,
+    user: Principal,
     kind: str = "auto",
     is_demo: bool = False,
     display_name: str | None = None,
     **options,
 ) -> LoadResult:
-    """Load one file of any kind. Never raises for bad input: a refused file comes back as status 'rejected'."""
+    """Load one file of any kind, as `user`. Never raises for bad input: a refused file, or one the user may
+    not load, comes back as status 'rejected'. This is the guarded entry point: the role and, for a unit's
+    own files, the unit and agency the file turns out to belong to are checked here, not only by the pages.
+    A loaded file's audit row is written by its loader in the load's own transaction; a refused or duplicate
+    one gets its row here."""
     path = Path(path)
     name = display_name or path.name
+    result = _load(wh, path, user, kind, is_demo, name, options)
+    if result.status != "loaded":
+        outcome = (
+            "重复文件，未改变数据"
+            if result.status == "duplicate"
+            else "拒收：" + "；".join(e.message for e in result.errors[:3])
+        )
+        record(wh, user, "upload", name, detail=outcome[:1000])
+    return result
+
+
+def _load(wh: Warehouse, path: Path, user: Principal, kind: str, is_demo: bool, name: str, options: dict) -> LoadResult:
     if kind == "auto":
         kind = detect_kind(path)
         if kind is None:
@@ -85,20 +102,36 @@ def load_file(
                 ],
             )
     try:
-        return loader_for(kind).load(wh, path, user=user, is_demo=is_demo, display_name=name, **options)
+        require_load(user, kind, options.get("unit"), options.get("agency"))
+
+        def authorize(unit: str | None, agency: str | None) -> None:
+            """Called by a unit-bound loader once it knows whose file this is."""
+            require_load(user, kind, unit, agency)
+
+        return loader_for(kind).load(
+            wh, path, user=user.username, is_demo=is_demo, display_name=name, authorize=authorize, **options
+        )
     except FileRejected as exc:
         return LoadResult(file=name, kind=kind, status="rejected", errors=exc.problems)
+    except PermissionDenied as exc:
+        return LoadResult(file=name, kind=kind, status="rejected", errors=[Problem(f"文件 {name}：{exc}")])
 
 
-def withdraw(wh: Warehouse, batch_id: int, *, user: str) -> str:
-    """撤销 a batch in one transaction: its rows go, and the versions it had superseded come back."""
+def withdraw(wh: Warehouse, batch_id: int, *, user: Principal) -> str:
+    """撤销 a batch in one transaction: its rows go, and the versions it had superseded come back.
+    Admins withdraw any batch; others only batches of their own they may load (auth.require_withdraw)."""
     with wh.write() as cur:
+        row = cur.execute("SELECT kind, unit, loaded_by FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
+        if row is None:
+            raise ValueError(f"批次 {batch_id} 不存在")
+        require_withdraw(user, *row)
         return withdraw_in(cur, batch_id, user=user)
 
 
-def withdraw_in(cur: duckdb.DuckDBPyConnection, batch_id: int, *, user: str) -> str:
-    """The withdrawal itself, inside the caller's transaction."""
-    kind = mark_withdrawn(cur, batch_id, user)
+def withdraw_in(cur: duckdb.DuckDBPyConnection, batch_id: int, *, user: Principal) -> str:
+    """The withdrawal itself, with its audit row, inside the caller's transaction."""
+    kind = mark_withdrawn(cur, batch_id, user.username)
     if kind in KINDS:
         loader_for(kind).undo_batch(cur, batch_id)
+    audit(cur, user, "withdraw", f"批次 #{batch_id}", detail=KINDS.get(kind, kind))
     return kind

@@ -18,6 +18,7 @@ import getpass
 import json
 import sys
 
+from auth import Principal
 from loaders import KINDS, load_file
 from loaders.result import LoadResult, Problem
 from warehouse import open_warehouse, resolve_db_path
@@ -26,8 +27,10 @@ from warehouse import open_warehouse, resolve_db_path
 LOAD_MEMORY = os.environ.get("WANGJIAN_LOAD_MEMORY", "1GB")
 
 
-def _user() -> str:
-    return os.environ.get("WANGJIAN_USER") or f"cli:{getpass.getuser()}"
+def _user() -> Principal:
+    """Whoever runs the command line already owns the warehouse file: a trusted operator, named in the log."""
+    name = os.environ.get("WANGJIAN_USER") or f"cli:{getpass.getuser()}"
+    return Principal(name, "admin", "命令行")
 
 
 def _print_human(r: LoadResult) -> None:

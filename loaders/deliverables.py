@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from auth import audit
+from auth import Principal, audit, require_load
 from loaders.result import FileRejected, LoadResult, Problem
 from warehouse import Warehouse
 from warehouse.batches import insert_batch, set_counts
@@ -107,12 +107,13 @@ def store_document(
     unit: str,
     agency: str,
     deliverable_key: str,
-    user: str,
+    user: Principal,
     title: str | None = None,
     received_on: dt.date | None = None,
     is_demo: bool = False,
 ) -> LoadResult:
     """实施方案, 总结报告 or 联合执法材料: one document, one batch. (典型案例 go through store_case.)"""
+    require_load(user, KIND, unit, agency)
     _check_owner(wh, unit, agency, deliverable_key)
     if deliverable_key == "typical_cases":
         raise FileRejected("典型案例须填写案件信息并附行政处罚决定书，请在“典型案例”中上传")
@@ -120,7 +121,7 @@ def store_document(
     received = _received(received_on)
     with wh.write() as cur:
         batch_id = insert_batch(
-            cur, kind=KIND, file_name=f.name, sha256=sha, size_bytes=len(f.data), loaded_by=user, unit=unit,
+            cur, kind=KIND, file_name=f.name, sha256=sha, size_bytes=len(f.data), loaded_by=user.username, unit=unit,
             agency=agency, is_demo=is_demo, note=deliverable_key,
         )  # fmt: skip
         _insert_doc(cur, batch_id, unit, agency, deliverable_key, "document", title, f, mime, sha, received)
@@ -135,7 +136,7 @@ def store_case(
     *,
     unit: str,
     agency: str,
-    user: str,
+    user: Principal,
     decision_document: Upload | None,
     case_material: Upload | None = None,
     received_on: dt.date | None = None,
@@ -143,6 +144,7 @@ def store_case(
 ) -> LoadResult:
     """One 典型案例: its metadata, its 行政处罚决定书 and optionally a write-up, as one batch.
     A case counts towards the deliverable only with its decision document (the plan's words)."""
+    require_load(user, KIND, unit, agency)
     c = wh.campaign
     _check_owner(wh, unit, agency, "typical_cases")
     problems = []
@@ -174,7 +176,7 @@ def store_case(
     with wh.write() as cur:
         batch_id = insert_batch(
             cur, kind=KIND, file_name=primary[1].name, sha256=primary[3], size_bytes=sum(len(f[1].data) for f in files),
-            loaded_by=user, unit=unit, agency=agency, is_demo=is_demo, note="typical_cases",
+            loaded_by=user.username, unit=unit, agency=agency, is_demo=is_demo, note="typical_cases",
         )  # fmt: skip
         cur.execute(
             "INSERT INTO typical_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from auth import Principal
 from campaign import ROOT
 from loaders import load_file, withdraw_in
 from loaders.result import LoadResult
@@ -27,7 +28,7 @@ def has_demo(wh: Warehouse) -> bool:
 
 
 def load_demo(
-    wh: Warehouse, *, user: str, folder: Path = DEMO_DIR, progress: Callable[[int, int, str], None] | None = None
+    wh: Warehouse, *, user: Principal, folder: Path = DEMO_DIR, progress: Callable[[int, int, str], None] | None = None
 ) -> list[LoadResult]:
     """Load every file of the manifest in order, each as its own batch marked is_demo."""
     entries = manifest(folder)
@@ -40,7 +41,7 @@ def load_demo(
     return results
 
 
-def remove_demo(wh: Warehouse, *, user: str) -> int:
+def remove_demo(wh: Warehouse, *, user: Principal) -> int:
     """Withdraw every live demo batch in one transaction: figures return to what real uploads say."""
     with wh.write() as cur:
         rows = cur.execute(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -362,6 +363,7 @@ def load(
     agency: str | None = None,
     week: dt.date | str | None = None,
     received_on: dt.date | str | None = None,
+    authorize: Callable[[str, str], None] | None = None,
     **_,
 ) -> LoadResult:
     """Load one weekly table as a new version of (unit, agency, week), in one transaction.
@@ -375,6 +377,8 @@ def load(
     unit_key, agency_key, week_start, reporter_text, period_text = resolve_identity(
         c, parsed, unit=unit, agency=agency, week=_week(week)
     )
+    if authorize is not None:  # the uploader may only load its own unit's table (auth.require_load)
+        authorize(unit_key, agency_key)
     received, backfill = _received(wh, week_start, _week(received_on))
     sha = sha256_file(path)
     size = path.stat().st_size

@@ -13,7 +13,6 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from auth import PermissionDenied, require_load
 from loaders import KINDS, detect_kind, load_file
 from loaders.exports import EXPORT_KINDS
 from loaders.result import LoadResult, Problem
@@ -51,7 +50,7 @@ def load_uploads(
 def _load_one(wh: Warehouse, path: Path, name: str, kind: str, user) -> LoadResult:
     chosen = detect_kind(path) if kind == AUTO else kind
     if chosen is None:
-        return load_file(wh, path, user=user.username, display_name=name)  # the specific "cannot read" message
+        return load_file(wh, path, user=user, display_name=name)  # the specific "cannot read" message
     if chosen not in EXPORT_KINDS:
         return LoadResult(
             file=name,
@@ -59,11 +58,7 @@ def _load_one(wh: Warehouse, path: Path, name: str, kind: str, user) -> LoadResu
             status="rejected",
             errors=[Problem(f"文件 {name} 看起来是{KINDS[chosen]}，请在“情况统计表（周报）”标签页上报。")],
         )
-    try:
-        require_load(user, chosen)
-    except PermissionDenied as exc:
-        return LoadResult(file=name, kind=chosen, status="rejected", errors=[Problem(str(exc))])
-    return load_file(wh, path, user=user.username, kind=chosen, display_name=name)
+    return load_file(wh, path, user=user, kind=chosen, display_name=name)  # checks the user's rights itself
 
 
 def render_results(results: list[dict]) -> None:

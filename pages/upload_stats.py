@@ -147,7 +147,7 @@ def _weekly_tables(wh: Warehouse, p, unit: str, agency: str) -> None:
                         path = Path(tmp) / f"upload{Path(f.name).suffix.lower()}"
                         path.write_bytes(f.getvalue())
                         result = load_file(
-                            wh, path, user=p.username, kind=KIND, display_name=f.name,
+                            wh, path, user=p, kind=KIND, display_name=f.name,
                             unit=unit, agency=agency, week=week, received_on=received,
                         )  # fmt: skip
                     st.session_state["stats_last_result"] = result
@@ -202,7 +202,7 @@ def _weekly_tables(wh: Warehouse, p, unit: str, agency: str) -> None:
                 if not confirm:
                     st.warning("请先勾选确认。")
                 else:
-                    withdraw(wh, current["batch_id"], user=p.username)
+                    withdraw(wh, current["batch_id"], user=p)
                     st.session_state.pop("stats_last_result", None)
                     st.success(f"已撤销批次 #{current['batch_id']}。")
                     st.rerun()
@@ -257,7 +257,7 @@ def _deliverables(wh: Warehouse, p, unit: str, agency: str) -> None:
                             CaseInfo(name, vt, number, fine, joint, transferred),
                             unit=unit,
                             agency=agency,
-                            user=p.username,
+                            user=p,
                             decision_document=Upload(decision.name, decision.getvalue()) if decision else None,
                             case_material=Upload(material.name, material.getvalue()) if material else None,
                             received_on=received,
@@ -267,7 +267,7 @@ def _deliverables(wh: Warehouse, p, unit: str, agency: str) -> None:
                     else:
                         r = store_document(
                             wh, Upload(doc.name, doc.getvalue()), unit=unit, agency=agency, deliverable_key=key,
-                            user=p.username, title=title or None, received_on=received,
+                            user=p, title=title or None, received_on=received,
                         )  # fmt: skip
                     st.success(f"已保存：{r.file}（批次 #{r.batch_id}）。")
                 except FileRejected as exc:

@@ -55,6 +55,6 @@ with tab_history:
                     if not confirm:
                         st.warning("请先勾选确认。")
                     else:
-                        withdraw(wh, choice["batch_id"], user=user.username)
+                        withdraw(wh, choice["batch_id"], user=user)
                         st.success(f"已撤销批次 #{choice['batch_id']}（{choice['file_name']}）。")
                         st.rerun()

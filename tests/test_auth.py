@@ -218,3 +218,46 @@ def test_streamlit_config_is_hardened():
     assert config["server"]["enableXsrfProtection"] is True
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_uploads_are_checked_below_the_page_and_audited_once(accounts, samples):
+    import loaders
+
+    wh = accounts
+    leader, staff, analyst = (auth.lookup(wh, n) for n in ("leader", "wujin_staff", "analyst"))
+    liyang = samples / "统计表_溧阳市_2018-08-06.xlsx"
+    wujin = samples / "统计表_武进区_2018-08-06.xlsx"
+    export = samples / "12358_价格举报导出_2018.xlsx"
+    before = len(_audit_rows(wh))
+
+    # A unit's staff member cannot load another unit's table: not by the file, not by claiming the unit.
+    refused = loaders.load_file(wh, liyang, user=staff)
+    assert refused.status == "rejected" and "只能为本单位" in refused.errors[0].message
+    claimed = loaders.load_file(wh, liyang, user=staff, kind="district_stats", unit="liyang", agency="aic")
+    assert claimed.status == "rejected" and "只能为本单位" in claimed.errors[0].message
+    # A leader cannot upload anything; unit staff cannot load complaint exports.
+    assert loaders.load_file(wh, wujin, user=leader).status == "rejected"
+    assert loaders.load_file(wh, export, user=staff).status == "rejected"
+    # Their own table and an analyst's export go in.
+    own = loaders.load_file(wh, wujin, user=staff)
+    assert own.status == "loaded"
+    assert loaders.load_file(wh, export, user=analyst).status == "loaded"
+    # Withdrawing: not another's batch (unless admin).
+    with pytest.raises(auth.PermissionDenied):
+        loaders.withdraw(wh, own.batch_id, user=analyst)
+    loaders.withdraw(wh, own.batch_id, user=staff)
+
+    rows = _audit_rows(wh)[before:]
+    assert [(r[0], r[1]) for r in rows] == [
+        ("wujin_staff", "upload"),
+        ("wujin_staff", "upload"),
+        ("leader", "upload"),
+        ("wujin_staff", "upload"),
+        ("wujin_staff", "upload"),
+        ("analyst", "upload"),
+        ("wujin_staff", "withdraw"),
+    ]
+    assert rows[4][3] is not None and rows[5][3] is not None  # loaded files carry their sha256
+    assert rows[0][4].startswith("拒收") and rows[6][2] == f"批次 #{own.batch_id}"
+    with wh.read() as cur:
+        assert cur.execute("SELECT count(*) FROM stats_tables").fetchone()[0] == 1  # only the own table

@@ -2,6 +2,7 @@
 
 import json
 
+from auth import SYSTEM
 from loaders import demo
 from tests.conftest import run_page
 from warehouse import open_warehouse
@@ -23,7 +24,7 @@ def test_demo_loads_then_every_page_renders_then_removal(app_env):
     # The button itself is clicked in the real-browser test (AppTest reruns a page without app.py's sidebar);
     # here the same functions it calls, then every page on a fresh run.
     wh = open_warehouse(app_env)
-    results = demo.load_demo(wh, user="admin")
+    results = demo.load_demo(wh, user=SYSTEM)
     assert [r.status for r in results] == ["loaded"] * len(demo.manifest())
     with wh.read() as cur:
         batches = cur.execute(
@@ -41,7 +42,7 @@ def test_demo_loads_then_every_page_renders_then_removal(app_env):
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["立案查处网络违法案件（件）"] != "0"
 
-    assert demo.remove_demo(wh, user="admin") == len(results)
+    assert demo.remove_demo(wh, user=SYSTEM) == len(results)
     assert wh.is_empty() and not demo.has_demo(wh)
     at = run_page(None, user="admin")
     assert any(b.label == "载入演示数据" for b in at.sidebar.button)

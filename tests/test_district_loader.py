@@ -11,6 +11,7 @@ import sys
 import openpyxl
 import pytest
 
+from auth import SYSTEM
 from datagen.stats import write_filled_table
 from loaders import load_file, withdraw
 from loaders.district_stats import load, sniff
@@ -29,7 +30,7 @@ W0813 = dt.date(2018, 8, 13)
 
 def test_samples_give_expected_district_stats(wh, samples):
     for f in sorted(samples.glob("统计表_*.xlsx")):
-        r = load_file(wh, f, user="tester", kind="district_stats")
+        r = load_file(wh, f, user=SYSTEM, kind="district_stats")
         assert r.status == "loaded", [e.message for e in r.errors]
         assert r.warnings == []
     expected = json.loads((samples / "expected_totals.json").read_text(encoding="utf-8"))["district_stats"]
@@ -39,7 +40,7 @@ def test_samples_give_expected_district_stats(wh, samples):
 def test_samples_through_summary_cli(wh, db_path, samples):
     pytest.importorskip("metrics.exports", reason="metrics.exports (issue 3) not landed yet")
     for f in sorted(samples.glob("统计表_*.xlsx")):
-        assert load_file(wh, f, user="tester", kind="district_stats").status == "loaded"
+        assert load_file(wh, f, user=SYSTEM, kind="district_stats").status == "loaded"
     wh.close()
     out = subprocess.run(
         [sys.executable, "-m", "metrics", "summary", "--json", "--db", str(db_path)],
@@ -334,13 +335,13 @@ def test_reupload_is_a_new_version_and_withdrawal_brings_back_the_previous(wh, t
         ("出动执法人员", 50, 55, "统计表1!D6"),
         ("联合执法行动", t1["joint_actions"], 9, "统计表1!D18"),
     ]
-    withdraw(wh, v2.batch_id, user="tester")
+    withdraw(wh, v2.batch_id, user=SYSTEM)
     assert district_summary(wh)["table1"]["staff_deployed"] == 50
     assert [(v["version"], v["is_current"], v["status"]) for v in versions(wh, "wujin", "aic", W0806)] == [
         (1, True, "loaded"),
         (2, False, "withdrawn"),
     ]
-    withdraw(wh, v1.batch_id, user="tester")
+    withdraw(wh, v1.batch_id, user=SYSTEM)
     assert district_summary(wh)["weeks_loaded"] == 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import fastexcel
 import pytest
 
+from auth import SYSTEM
 from campaign import load_campaign
 from loaders import load_file
 from loaders.core import HeaderIndex, decode_bytes_strict
@@ -39,7 +40,7 @@ def export_files(samples: Path) -> list[Path]:
 
 def test_sample_totals_match_expected(wh, samples):
     for f in export_files(samples):
-        r = load_file(wh, f, user="t")
+        r = load_file(wh, f, user=SYSTEM)
         assert r.status == "loaded", (f.name, r.errors)
     expected = json.loads((samples / "expected_totals.json").read_text(encoding="utf-8"))
     got = exports_summary(wh)
@@ -49,7 +50,7 @@ def test_sample_totals_match_expected(wh, samples):
 
 def test_sample_totals_do_not_depend_on_load_order(wh, samples):
     for f in reversed(export_files(samples)):
-        load_file(wh, f, user="t")
+        load_file(wh, f, user=SYSTEM)
     expected = json.loads((samples / "expected_totals.json").read_text(encoding="utf-8"))
     assert exports_summary(wh)["complaints_12315"] == expected["complaints_12315"]
 
@@ -58,7 +59,7 @@ def test_as_of_limits_to_records_received_by_that_day(wh, samples):
     import datetime as dt
 
     for f in export_files(samples):
-        load_file(wh, f, user="t")
+        load_file(wh, f, user=SYSTEM)
     with wh.read() as cur:
         n = cur.execute(
             "SELECT count(*) FROM v_complaints_current WHERE source = 'complaints_12315' AND received_at < DATE '2018-09-01'"
@@ -93,7 +94,7 @@ def test_no_personal_data_from_the_samples_in_any_table(wh, samples):
     values = personal_values(samples)
     assert len(values) > 1000  # names, phones, ID numbers, addresses
     for f in export_files(samples):
-        load_file(wh, f, user="t")
+        load_file(wh, f, user=SYSTEM)
     blob = all_text(wh)
     leaked = sorted(v for v in values if v in blob)
     assert leaked == []

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from auth import SYSTEM
 from loaders import detect_kind, load_file, withdraw
 from tests.exports_helpers import (
     FIXTURES,
@@ -40,7 +41,7 @@ def current(wh, where: str = "TRUE", params=()):
 
 
 def test_quirks_in_a_gb18030_csv_with_title_lines(wh):
-    r = load_file(wh, FIXTURES / "12315_quirks_gb18030.csv", user="tester")
+    r = load_file(wh, FIXTURES / "12315_quirks_gb18030.csv", user=SYSTEM)
     assert (r.status, r.kind, r.rows_loaded, r.rows_quarantined) == ("loaded", "complaints_12315", 6, 5)
     rows = {d["record_id"]: d for d in current(wh).to_dicts()}
     first = rows["3204120000000201808031234"]
@@ -94,14 +95,14 @@ def test_quirks_in_a_gb18030_csv_with_title_lines(wh):
 
 
 def test_utf8_and_gb18030_copies_load_the_same(wh):
-    a = load_file(wh, FIXTURES / "12315_quirks_gb18030.csv", user="t")
-    b = load_file(wh, FIXTURES / "12315_quirks_utf8.csv", user="t")
+    a = load_file(wh, FIXTURES / "12315_quirks_gb18030.csv", user=SYSTEM)
+    b = load_file(wh, FIXTURES / "12315_quirks_utf8.csv", user=SYSTEM)
     assert (a.rows_loaded, a.rows_quarantined) == (b.rows_loaded, b.rows_quarantined)
     assert current(wh).height == 6  # same records: versions, never counted twice
 
 
 def test_workbook_quirks(wh):
-    r = load_file(wh, FIXTURES / "12315_sheets.xlsx", user="t")
+    r = load_file(wh, FIXTURES / "12315_sheets.xlsx", user=SYSTEM)
     assert (r.status, r.rows_loaded, r.rows_quarantined) == ("loaded", 3, 1)
     (err,) = r.errors
     # The table starts at B3 under a title in B1: rows are Excel's; the numeric 25-digit ID is refused.
@@ -118,8 +119,8 @@ def test_workbook_quirks(wh):
 
 
 def test_monitoring_and_12358(wh):
-    m = load_file(wh, FIXTURES / "monitoring_small.xlsx", user="t")
-    p = load_file(wh, FIXTURES / "12358_small.csv", user="t")
+    m = load_file(wh, FIXTURES / "monitoring_small.xlsx", user=SYSTEM)
+    p = load_file(wh, FIXTURES / "12358_small.csv", user=SYSTEM)
     assert (m.kind, m.rows_loaded, p.kind, p.rows_loaded) == ("monitoring", 3, "price_12358", 2)
     with wh.read() as cur:
         hits = {
@@ -144,17 +145,17 @@ def test_kind_detection_and_wrong_kind(wh):
     assert detect_kind(FIXTURES / "12315_quirks_gb18030.csv") == "complaints_12315"
     assert detect_kind(FIXTURES / "12358_small.csv") == "price_12358"
     assert detect_kind(FIXTURES / "monitoring_small.xlsx") == "monitoring"
-    r = load_file(wh, FIXTURES / "12358_small.csv", user="t", kind="monitoring")
+    r = load_file(wh, FIXTURES / "12358_small.csv", user=SYSTEM, kind="monitoring")
     assert r.status == "rejected" and "缺少" in r.errors[0].message and "线索编号" in r.errors[0].message
-    r = load_file(wh, FIXTURES / "12315_quirks_utf8.csv", user="t", kind="price_12358")
+    r = load_file(wh, FIXTURES / "12315_quirks_utf8.csv", user=SYSTEM, kind="price_12358")
     assert r.status == "rejected"
     assert snapshot(wh)["batches"] == []
 
 
 def test_duplicate_file_changes_nothing(wh):
-    first = load_file(wh, FIXTURES / "12358_small.csv", user="t")
+    first = load_file(wh, FIXTURES / "12358_small.csv", user=SYSTEM)
     before = snapshot(wh)
-    again = load_file(wh, FIXTURES / "12358_small.csv", user="t", display_name="改了名字.csv")
+    again = load_file(wh, FIXTURES / "12358_small.csv", user=SYSTEM, display_name="改了名字.csv")
     assert (again.status, again.batch_id, again.rows_loaded) == ("duplicate", first.batch_id, 0)
     assert snapshot(wh) == before
 
@@ -162,20 +163,20 @@ def test_duplicate_file_changes_nothing(wh):
 def test_newer_export_wins_and_withdrawal_restores_earlier_versions(wh, tmp_path):
     old = overlap_csv(tmp_path / "old.csv", {"A1": "已受理", "A2": "处理中", "A3": "已受理"}, "2018-08-10 09:00:00")
     new = overlap_csv(tmp_path / "new.csv", {"A2": "已办结", "A3": "已办结", "A4": "已受理"}, "2018-09-10 09:00:00")
-    r_new = load_file(wh, new, user="t")  # loaded first, but exported later: it still wins
-    r_old = load_file(wh, old, user="t")
+    r_new = load_file(wh, new, user=SYSTEM)  # loaded first, but exported later: it still wins
+    r_old = load_file(wh, old, user=SYSTEM)
     status = dict(current(wh).select("record_id", "status").rows())
     assert status == {"A1": "已受理", "A2": "已办结", "A3": "已办结", "A4": "已受理"}
     with wh.read() as cur:
         assert cur.execute("SELECT count(*) FROM complaint_versions").fetchone()[0] == 6  # earlier versions kept
-    withdraw(wh, r_new.batch_id, user="t")
+    withdraw(wh, r_new.batch_id, user=SYSTEM)
     assert dict(current(wh).select("record_id", "status").rows()) == {"A1": "已受理", "A2": "处理中", "A3": "已受理"}
-    withdraw(wh, r_old.batch_id, user="t")
+    withdraw(wh, r_old.batch_id, user=SYSTEM)
     assert current(wh).height == 0
 
 
 def test_a_failure_mid_load_leaves_the_warehouse_as_it_was(wh, monkeypatch):
-    load_file(wh, FIXTURES / "12358_small.csv", user="t")
+    load_file(wh, FIXTURES / "12358_small.csv", user=SYSTEM)
     before = snapshot(wh)
 
     def boom(*args, **kwargs):
@@ -183,13 +184,13 @@ def test_a_failure_mid_load_leaves_the_warehouse_as_it_was(wh, monkeypatch):
 
     monkeypatch.setattr("loaders.exports.set_counts", boom)  # after the versions and quarantine are inserted
     with pytest.raises(RuntimeError):
-        load_file(wh, FIXTURES / "12315_quirks_gb18030.csv", user="t")
+        load_file(wh, FIXTURES / "12315_quirks_gb18030.csv", user=SYSTEM)
     assert snapshot(wh) == before
 
 
 def test_no_personal_data_from_the_fixtures_in_any_table(wh):
     for f in sorted(FIXTURES.iterdir()):
-        assert load_file(wh, f, user="t").status == "loaded", f
+        assert load_file(wh, f, user=SYSTEM).status == "loaded", f
     blob = all_text(wh)
     found = [v for v in [*PERSONAL_IN_QUIRKS, "陈一", "18600000001", "刘一", "13700000001", "13800001111"] if v in blob]
     assert found == []
@@ -198,7 +199,7 @@ def test_no_personal_data_from_the_fixtures_in_any_table(wh):
 # --- hostile files --------------------------------------------------------------------------------------
 def rejected(wh, path, kind="auto"):
     before = snapshot(wh)
-    r = load_file(wh, path, user="t", kind=kind)
+    r = load_file(wh, path, user=SYSTEM, kind=kind)
     assert r.status == "rejected", r
     assert snapshot(wh) == before
     return r.errors[0].message
@@ -240,7 +241,7 @@ def test_renamed_files(wh, tmp_path):
     assert "找不到包含必需列的表头" in rejected(wh, text, kind="complaints_12315")
     csv_as_xls = tmp_path / "export.xls"
     csv_as_xls.write_bytes((FIXTURES / "12358_small.csv").read_bytes())
-    r = load_file(wh, csv_as_xls, user="t")
+    r = load_file(wh, csv_as_xls, user=SYSTEM)
     assert (r.status, r.kind, r.rows_loaded) == ("loaded", "price_12358", 2)
     assert any("内容是文本表格，已按 CSV 读取" in w.message for w in r.warnings)
 

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 import auth
+from auth import SYSTEM
 from metrics import monitoring as mm
 from metrics import registry
 from tests.conftest import ROOT, SAMPLES, create_test_users
@@ -30,7 +31,7 @@ def template(tmp_path_factory) -> Path:
     w = open_warehouse(path)
     for f in sorted(SAMPLES.iterdir()):
         if f.name.startswith(("12315", "12358", "网络交易监测线索")):
-            r = loaders.load_file(w, f, user="analyst")
+            r = loaders.load_file(w, f, user=SYSTEM)
             assert r.status == "loaded", (f.name, [e.message for e in r.errors[:3]])
     create_test_users(w)
     w.close()

@@ -6,6 +6,7 @@ import json
 import pytest
 
 import loaders
+from auth import SYSTEM
 from metrics import overview, registry
 from metrics.dates import default_as_of
 from metrics.summary import build_summary
@@ -18,7 +19,7 @@ def loaded_app(app_env, samples):
     wh = open_warehouse(app_env)
     for f in sorted(samples.iterdir()):
         if f.suffix in (".xlsx", ".csv"):
-            result = loaders.load_file(wh, f, user="admin")
+            result = loaders.load_file(wh, f, user=SYSTEM)
             assert result.status == "loaded", (f.name, result.errors[:3])
     yield wh
     wh.close()

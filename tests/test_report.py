@@ -9,6 +9,7 @@ import sys
 
 import openpyxl
 
+from auth import SYSTEM
 from loaders import load_file
 from metrics.district import district_summary
 from metrics.report import report_bytes, write_report
@@ -23,7 +24,7 @@ def _total_row(ws, label_col: int = 1) -> int:
 
 def test_report_totals_equal_sample_totals(wh, samples, tmp_path):
     for f in sorted(samples.glob("统计表_*.xlsx")):
-        assert load_file(wh, f, user="tester", kind="district_stats").status == "loaded"
+        assert load_file(wh, f, user=SYSTEM, kind="district_stats").status == "loaded"
     expected = json.loads((samples / "expected_totals.json").read_text(encoding="utf-8"))["district_stats"]
     out = write_report(wh, dt.date(2018, 11, 15), tmp_path / "report.xlsx")
     wb = openpyxl.load_workbook(out)

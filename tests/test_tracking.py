@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from auth import SYSTEM
 from loaders import withdraw
 from loaders.deliverables import CaseInfo, Upload, document_content, store_case, store_document
 from loaders.result import FileRejected
@@ -71,7 +72,7 @@ def test_correction_keeps_first_arrival_and_withdrawal_counts(wh, tmp_path):
     make_and_load(wh, tmp_path, received_on=dt.date(2018, 8, 20), table1={"staff_deployed": 2})
     s = _status(wh, dt.date(2018, 8, 30))[dt.date(2018, 8, 6)]
     assert (s.status, s.versions) == ("on_time", 2)
-    withdraw(wh, v1.batch_id, user="tester")
+    withdraw(wh, v1.batch_id, user=SYSTEM)
     assert _status(wh, dt.date(2018, 8, 30))[dt.date(2018, 8, 6)].status == "late"
 
 
@@ -91,11 +92,11 @@ def _deliv(wh, as_of, key, unit="wujin", agency="aic"):
 
 def test_deliverables_in_late_missing_not_due(wh):
     store_document(
-        wh, Upload("方案.pdf", PDF), unit="wujin", agency="aic", deliverable_key="implementation_plan", user="t",
+        wh, Upload("方案.pdf", PDF), unit="wujin", agency="aic", deliverable_key="implementation_plan", user=SYSTEM,
         received_on=dt.date(2018, 7, 30),
     )  # fmt: skip
     store_document(
-        wh, Upload("总结.pdf", PDF), unit="wujin", agency="aic", deliverable_key="summary_report", user="t",
+        wh, Upload("总结.pdf", PDF), unit="wujin", agency="aic", deliverable_key="summary_report", user=SYSTEM,
         received_on=dt.date(2018, 11, 20),
     )  # fmt: skip
     assert _deliv(wh, dt.date(2018, 8, 1), "implementation_plan").status == "on_time"
@@ -113,7 +114,7 @@ def test_typical_cases_need_two_types_with_decision_documents(wh):
             CaseInfo(name, violation, f"常市监罚〔2018〕{len(name)}号", 2.5, True, False),
             unit="wujin",
             agency="aic",
-            user="t",
+            user=SYSTEM,
             decision_document=Upload("决定书.pdf", PDF) if decision else None,
             case_material=Upload("案例.png", PNG),
             received_on=day,
@@ -137,7 +138,7 @@ def test_case_metadata_is_checked(wh):
             CaseInfo("", "trademark", "", -1, False, False, focus_key="F5"),
             unit="wujin",
             agency="aic",
-            user="t",
+            user=SYSTEM,
             decision_document=Upload("决定书.pdf", PDF),
         )
     assert [p.message for p in exc.value.problems] == [
@@ -152,13 +153,13 @@ def test_documents_are_stored_with_sha256_and_download_again(wh):
     import hashlib
 
     r = store_document(
-        wh, Upload("联合执法.pdf", PDF), unit="city", agency="psb", deliverable_key="joint_enforcement", user="t"
+        wh, Upload("联合执法.pdf", PDF), unit="city", agency="psb", deliverable_key="joint_enforcement", user=SYSTEM
     )
     (doc,) = unit_documents(wh, "city", "psb")
     assert doc["sha256"] == hashlib.sha256(PDF).hexdigest()
     name, mime, data, sha = document_content(wh, doc["doc_id"])
     assert (name, mime, data, sha) == ("联合执法.pdf", "application/pdf", PDF, hashlib.sha256(PDF).hexdigest())
-    withdraw(wh, r.batch_id, user="t")
+    withdraw(wh, r.batch_id, user=SYSTEM)
     assert unit_documents(wh, "city", "psb") == []
 
 
@@ -175,7 +176,7 @@ def test_documents_are_stored_with_sha256_and_download_again(wh):
 )
 def test_bad_documents_are_refused(wh, upload, message):
     with pytest.raises(FileRejected) as exc:
-        store_document(wh, upload, unit="wujin", agency="aic", deliverable_key="summary_report", user="t")
+        store_document(wh, upload, unit="wujin", agency="aic", deliverable_key="summary_report", user=SYSTEM)
     assert [p.message for p in exc.value.problems] == [message]
     assert unit_documents(wh, "wujin", "aic") == []
 
