@@ -20,7 +20,7 @@ import sys
 
 from auth import Principal
 from loaders import KINDS, load_file
-from loaders.result import LoadResult, Problem
+from loaders.result import LoadResult
 from warehouse import open_warehouse, resolve_db_path
 
 # DuckDB's share of memory while loading: beyond this, uncommitted rows spill to a temporary file.
@@ -58,22 +58,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kind", default="auto", choices=["auto", *KINDS])
     p.add_argument("--db")
     p.add_argument("--json", action="store_true")
+    weekly = p.add_argument_group("情况统计表（--kind district_stats）")
+    weekly.add_argument("--unit", help="填报单位 key（如 wujin）；省略时以表内“填报单位”为准")
+    weekly.add_argument("--agency", help="部门 key（区局为 aic，市级成员单位如 psb）")
+    weekly.add_argument("--week", help="报告周的周一 YYYY-MM-DD；省略时以表内“统计周期”为准")
+    weekly.add_argument("--received-on", help="收到日期 YYYY-MM-DD，据此判断是否按时报送")
     args = parser.parse_args(argv)
+    options = {
+        k: v
+        for k, v in (
+            ("unit", args.unit),
+            ("agency", args.agency),
+            ("week", args.week),
+            ("received_on", args.received_on),
+        )
+        if v
+    }
 
     wh = open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))
     wh.con.execute("SET memory_limit = ?", [LOAD_MEMORY])
     rejected = False
     try:
         for f in args.files:
-            try:
-                result = load_file(wh, f, user=_user(), kind=args.kind, display_name=os.path.basename(f))
-            except ModuleNotFoundError:
-                result = LoadResult(
-                    file=os.path.basename(f),
-                    kind=args.kind,
-                    status="rejected",
-                    errors=[Problem(f"数据类型 {args.kind} 的导入模块尚未安装，无法导入。")],
-                )
+            result = load_file(wh, f, user=_user(), kind=args.kind, display_name=os.path.basename(f), **options)
             rejected |= result.status == "rejected"
             if args.json:
                 out = result.as_json()

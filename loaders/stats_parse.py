@@ -104,8 +104,16 @@ class Sheet:
 
 
 def read_sheets(path: str | Path, n_rows: int | None = None) -> list[Sheet]:
-    """Every sheet as text cells, keeping Excel's row numbers and column letters. Raises on an unreadable file."""
+    """Every sheet as text cells, keeping Excel's row numbers and column letters. Raises on an unreadable file,
+    and FileRejected on a zip bomb or XML entities before any XML parser sees the workbook."""
+    import zipfile
+
     import fastexcel
+
+    from loaders.core import check_workbook_archive
+
+    if zipfile.is_zipfile(path):
+        check_workbook_archive(Path(path), Path(path).name)
 
     reader = fastexcel.read_excel(str(path))
     sheets = []
@@ -464,6 +472,8 @@ def parse_workbook(path: str | Path, campaign: Campaign, file: str) -> ParsedSta
     ctx = _Ctx(campaign, file)
     try:
         sheets = read_sheets(path)
+    except FileRejected:
+        raise
     except Exception as exc:  # calamine's message is technical; say what we expected instead
         raise FileRejected(
             f"文件“{file}”无法读取：不是有效的 Excel 文件（.xlsx/.xls）。请用 Excel 另存为 .xlsx 后重新上传。（{type(exc).__name__}）"

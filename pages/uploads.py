@@ -9,6 +9,7 @@ from warehouse.batches import list_batches
 
 user = guard("uploads")
 wh = warehouse()
+KIND_LABELS = {**KINDS, "deliverable": "报送材料"}
 
 st.title("数据上报")
 
@@ -30,7 +31,7 @@ with tab_history:
             [
                 {
                     "批次": b["batch_id"],
-                    "类型": KINDS.get(b["kind"], b["kind"]),
+                    "类型": KIND_LABELS.get(b["kind"], b["kind"]),
                     "文件": b["file_name"],
                     "单位": units.get(b["unit"] or "", ""),
                     "周": b["week_start"],

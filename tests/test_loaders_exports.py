@@ -210,6 +210,7 @@ def test_zip_bomb(wh, tmp_path, monkeypatch):
     assert bomb.stat().st_size < 1 << 20
     assert "压缩炸弹" in rejected(wh, bomb)
     assert "压缩炸弹" in rejected(wh, bomb, kind="complaints_12315")
+    assert "压缩炸弹" in rejected(wh, bomb, kind="district_stats")  # the weekly-table reader checks too
     monkeypatch.setattr("loaders.core.MAX_UNCOMPRESSED_BYTES", 8 << 20)
     monkeypatch.setattr("loaders.core.MAX_COMPRESSION_RATIO", 10**9)
     assert "解压后约 64 MB，超过上限 8 MB" in rejected(wh, bomb, kind="complaints_12315")
@@ -219,6 +220,7 @@ def test_xml_entities(wh, tmp_path):
     evil = with_entities(FIXTURES / "monitoring_small.xlsx", tmp_path / "lol.xlsx")
     assert "XML 实体声明" in rejected(wh, evil, kind="monitoring")
     assert "XML 实体声明" in rejected(wh, evil)
+    assert "XML 实体声明" in rejected(wh, evil, kind="district_stats")
 
 
 def test_truncated_files(wh, tmp_path):
