@@ -212,6 +212,7 @@ def load_export(
                     "key_id": privacy.key_id(key),
                 },
             )
+            refresh_current(cur, spec, batch_id)
             loaded, quarantined = totals.loaded - dups, totals.quarantined + dups
             set_counts(cur, batch_id, rows_total=loaded + quarantined, rows_loaded=loaded, rows_quarantined=quarantined)
             audit(
@@ -392,9 +393,22 @@ def _rules(wh: Warehouse) -> list[tuple[str, str]]:
         return cur.execute("SELECT focus_key, keyword FROM classification_rules ORDER BY priority, keyword").fetchall()
 
 
+def refresh_current(
+    cur: duckdb.DuckDBPyConnection, spec: ExportSpec, batch_id: int | None, withdrawing: bool = False
+) -> None:
+    """Maintain the is_current flag of every record this batch touches (None: every record), inside the
+    caller's transaction: after a load (its versions may now win) or before a withdrawal (they must stop
+    winning)."""
+    cur.execute(
+        load_sql(f"{spec.sql}_refresh_current", __file__),
+        {"keys_batch": batch_id, "exclude_batch": batch_id if withdrawing else -1},
+    )
+
+
 def undo_export(cur: duckdb.DuckDBPyConnection, batch_id: int, spec: ExportSpec) -> None:
     """Withdrawal: the batch's versions and quarantined rows go; the versions it superseded become current
-    again through the views (they choose the newest live version)."""
+    again (the flag is re-decided before the rows go)."""
+    refresh_current(cur, spec, batch_id, withdrawing=True)
     cur.execute(f"DELETE FROM {spec.table} WHERE batch_id = ?", [batch_id])  # noqa: S608 - table from a spec, not input
     cur.execute("DELETE FROM export_quarantine WHERE batch_id = ?", [batch_id])
 
