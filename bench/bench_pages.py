@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from auth import SYSTEM  # noqa: E402 - after the path set-up, so the bench runs from anywhere
+from datagen.exports import PROBLEMS  # noqa: E402
 
 PLATFORMS = ["淘宝", "天猫", "京东", "拼多多", "美团", "饿了么", "唯品会", "苏宁易购", "携程", "微信小程序"]
 GOODS = [
@@ -44,20 +45,6 @@ GOODS = [
     "医疗器械",
     "家居用品",
     "教育培训服务",
-]
-PROBLEMS = [
-    "质量",
-    "安全",
-    "计量",
-    "合同",
-    "售后服务",
-    "广告",
-    "虚假宣传",
-    "假冒",
-    "商标",
-    "无照经营",
-    "人格尊严",
-    "其他",
 ]
 PRICE = [
     "不按规定明码标价",

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
-
-from loaders.exports import ExportSpec, load_export, register, sniff_export, undo_export
-from loaders.result import LoadResult
-from warehouse import Warehouse
+from loaders.exports import ExportSpec, loader_functions, register
 
 KIND = "complaints_12315"
 
@@ -39,13 +33,4 @@ SPEC = register(
 )
 
 
-def sniff(path: Path) -> float:
-    return sniff_export(path, SPEC)
-
-
-def load(wh: Warehouse, path: Path, *, user: str, is_demo: bool = False, **options) -> LoadResult:
-    return load_export(wh, path, SPEC, user=user, is_demo=is_demo, **options)
-
-
-def undo_batch(cur: duckdb.DuckDBPyConnection, batch_id: int) -> None:
-    undo_export(cur, batch_id, SPEC)
+sniff, load, undo_batch = loader_functions(SPEC)

@@ -405,6 +405,21 @@ def refresh_current(
     )
 
 
+def loader_functions(spec: ExportSpec):
+    """The loader-module contract (sniff, load, undo_batch) for one export spec: a source module is its spec."""
+
+    def sniff(path: Path) -> float:
+        return sniff_export(path, spec)
+
+    def load(wh: Warehouse, path: Path, *, user: str, is_demo: bool = False, **options) -> LoadResult:
+        return load_export(wh, path, spec, user=user, is_demo=is_demo, **options)
+
+    def undo_batch(cur: duckdb.DuckDBPyConnection, batch_id: int) -> None:
+        undo_export(cur, batch_id, spec)
+
+    return sniff, load, undo_batch
+
+
 def undo_export(cur: duckdb.DuckDBPyConnection, batch_id: int, spec: ExportSpec) -> None:
     """Withdrawal: the batch's versions and quarantined rows go; the versions it superseded become current
     again (the flag is re-decided before the rows go)."""
