@@ -1,6 +1,7 @@
 -- Current versions are kept as a flag, maintained inside the load and withdrawal transactions
 -- (loaders/sql/*_refresh_current.sql), instead of a window over every version on every query: at 10M
--- records the window made each complaint figure cost seconds.
+-- records the window made each complaint figure cost seconds. The current-record views read one table,
+-- with no join: the export's time matters only for choosing the current version, and that is done here.
 
 ALTER TABLE complaint_versions ADD COLUMN is_current BOOLEAN DEFAULT false;
 ALTER TABLE hit_versions ADD COLUMN is_current BOOLEAN DEFAULT false;
@@ -44,9 +45,8 @@ SELECT v.source, v.record_id, v.received_at, v.info_type, v.channel, v.consumpti
        v.merchant_key, v.merchant_uscc, v.uscc_valid, v.platform, v.goods_category, v.problem_category,
        v.problem_subcategory, v.price_violation, v.region, v.unit, v.unit_inferred, v.handling_dept, v.status,
        v.closed_at, v.amount_involved, v.recovered_loss, v.to_case, v.content, v.focus_key, v.complainant_hash,
-       v.batch_id, v.row_no, v.platform_raw, e.exported_at
+       v.batch_id, v.row_no, v.platform_raw
 FROM complaint_versions v
-JOIN export_batches e USING (batch_id)
 WHERE v.is_current;
 
 CREATE OR REPLACE VIEW v_hit_versions AS
@@ -60,7 +60,6 @@ CREATE OR REPLACE VIEW v_hits_current AS
 SELECT v.hit_id, v.detected_at, v.source_system, v.subject_type, v.platform, v.shop_name, v.url, v.merchant_name,
        v.merchant_key, v.merchant_uscc, v.uscc_valid, v.region, v.unit, v.unit_inferred, v.hit_type, v.keyword,
        v.assigned_unit, v.assigned_at, v.status, v.result, v.feedback_at, v.focus_key, v.batch_id, v.row_no,
-       v.platform_raw, e.exported_at
+       v.platform_raw
 FROM hit_versions v
-JOIN export_batches e USING (batch_id)
 WHERE v.is_current;
