@@ -96,7 +96,7 @@ SELECT $batch, src, record_id, (i % 1000000)::INTEGER, received_at, info_type, c
        unit || '市场监督管理局', status, CASE WHEN status = '已办结' THEN received_at + INTERVAL 7 DAY END,
        round((hash(i, 11) % 500000) / 100.0, 2), round((hash(i, 12) % 100000) / 100.0, 2), NULL,
        '消费者***反映商品问题，联系电话***。', focus, md5(CAST(hash(i, 13) % 2000000 AS VARCHAR)),
-       false  -- is_current: decided after the build, as the loader does after each load
+       true  -- is_current: the default for a new version; contested records are re-decided after the build
 FROM (
     SELECT i, m, src, received_at, unit, focus, status,
            CASE WHEN src = 'complaints_12315' THEN {info} ELSE '举报' END AS info_type,
@@ -127,7 +127,7 @@ SELECT $batch, 'monitoring', printf('JC2018%010d', i), (i % 1000000)::INTEGER, d
        detected_at + INTERVAL 1 DAY, status,
        CASE WHEN status IN ('已立案', '已整改', '不属实', '非本辖区') THEN '已处置' END,
        CASE WHEN status NOT IN ('待核查') THEN detected_at + to_seconds(CAST(hash(i, 9) % (20 * 86400) AS BIGINT)) END,
-       {focus}, false
+       {focus}, true
 FROM (
     SELECT i, CAST(hash(i, 3) % {hit_merchants} AS BIGINT) AS m, {status} AS status,
            TIMESTAMP '2018-07-01 00:00:00' + to_seconds(CAST(hash(i, 1) % {seconds} AS BIGINT)) AS detected_at

@@ -1,12 +1,19 @@
--- Re-decide the current version of every record that batch $keys_batch touches (NULL: every record): the newest export among
--- live batches wins (ties: the later batch). Versions of batch $exclude_batch (being withdrawn) never win.
+-- Re-decide the current version of the records that batch $keys_batch shares with other batches (NULL: of
+-- every record with more than one version): the newest export among live batches wins (ties: the later
+-- batch). Versions of batch $exclude_batch (being withdrawn) never win. A record with a single version
+-- is current by the column's default, so a load of new records updates nothing here.
 UPDATE hit_versions AS v
 SET is_current = (v.batch_id = w.best)
 FROM (
     SELECT c.source, c.hit_id,
            arg_max(c.batch_id, struct_pack(t := coalesce(e.exported_at, TIMESTAMP '0001-01-01'), b := c.batch_id)) AS best
     FROM hit_versions c
-    JOIN (SELECT DISTINCT source, hit_id FROM hit_versions WHERE $keys_batch IS NULL OR batch_id = $keys_batch) k USING (source, hit_id)
+    JOIN (
+        SELECT DISTINCT o.source, o.hit_id
+        FROM hit_versions o
+        JOIN hit_versions k ON k.source = o.source AND k.hit_id = o.hit_id AND k.batch_id <> o.batch_id
+        WHERE $keys_batch IS NULL OR k.batch_id = $keys_batch
+    ) contested USING (source, hit_id)
     JOIN export_batches e USING (batch_id)
     JOIN batches b USING (batch_id)
     WHERE b.status = 'loaded' AND c.batch_id <> $exclude_batch
