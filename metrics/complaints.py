@@ -81,7 +81,7 @@ class Filters:
 
 def _filter_sql(f: Filters, as_of: dt.date | None) -> tuple[str, dict]:
     since, until = f.window(as_of)
-    return registry._scan_filter(RELATION, "received_at", until, since, f.where())
+    return registry.scan_filter(RELATION, "received_at", until, since, f.where())
 
 
 def _count(wh: Warehouse, keys: list[str], by: list[str], f: Filters, as_of: dt.date | None) -> pl.DataFrame:

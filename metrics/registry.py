@@ -251,9 +251,12 @@ def _exists(wh: Warehouse, relation: str) -> bool:
         )
 
 
-def _scan_filter(
+def scan_filter(
     relation: str, date_expr: str, as_of: dt.date | None, since: dt.date | None, where: dict[str, str] | None
 ) -> tuple[str, dict]:
+    """The WHERE clause and parameters every figure over `relation` uses: as-of and since cut on the date,
+    and each chosen dimension is a bound parameter. Pages with their own SQL filter through this too, so
+    they count exactly what the registry counts."""
     clauses = [
         f"($as_of IS NULL OR CAST({date_expr} AS DATE) <= $as_of)",
         f"($since IS NULL OR CAST({date_expr} AS DATE) >= $since)",
@@ -289,7 +292,7 @@ def breakdown(
         raise ValueError(f"数据源 {relation} 不能按 {'、'.join(unknown)} 分组")
     if not _exists(wh, relation):
         return pl.DataFrame(schema={d: pl.Utf8 for d in by} | {k: pl.Float64 for k in keys})
-    clause, params = _scan_filter(relation, date_expr, as_of, since, where)
+    clause, params = scan_filter(relation, date_expr, as_of, since, where)
     selects = [f"{dims[d]} AS {d}" for d in by] + [f"{m.sql} AS {m.key}" for m in ms]
     group = f" GROUP BY ALL ORDER BY {', '.join(by)}" if by else ""
     sql = f"SELECT {', '.join(selects)} FROM {relation} WHERE {clause}{group}"  # noqa: S608 - registry SQL only
