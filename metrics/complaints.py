@@ -137,15 +137,18 @@ def top_merchants(wh: Warehouse, f: Filters, as_of: dt.date | None, limit: int =
         ).pl()
 
 
-def weekly_by(wh: Warehouse, f: Filters, as_of: dt.date | None, dim: str) -> pl.DataFrame:
-    return _count(wh, ["complaints_total"], ["week", dim], f, as_of).filter(pl.col(dim).is_not_null())
-
-
 def anomalies(
     wh: Warehouse, f: Filters, as_of: dt.date | None, dims: tuple[str, ...] = tuple(ANOMALY_DIMS)
 ) -> pl.DataFrame:
-    """Weeks in which a category, platform or unit jumped well above its recent level (rule above)."""
-    frames = [flag_jumps(weekly_by(wh, f, as_of, d), d) for d in dims]
+    """Weeks in which a category, platform or unit jumped well above its recent level (rule above).
+    One scan grouped by week and every dimension at once; each dimension's weekly counts are summed from it."""
+    together = _count(wh, ["complaints_total"], ["week", *dims], f, as_of)
+    frames = [
+        flag_jumps(
+            together.filter(pl.col(d).is_not_null()).group_by(["week", d]).agg(pl.col("complaints_total").sum()), d
+        )
+        for d in dims
+    ]
     frames = [x for x in frames if x.height]
     if not frames:
         return pl.DataFrame(
