@@ -266,3 +266,17 @@ def test_anomaly_rule():
     # below the minimum count, nothing is flagged however steep the jump
     small = pl.DataFrame({"week": weeks, "platform": ["美团"] * 6, "complaints_total": [1, 1, 1, 1, 9, 1]})
     assert mc.flag_jumps(small, "platform").height == 0
+
+
+def test_anomalies_from_one_scan_equal_each_dimension_on_its_own(loaded):
+    from warehouse import open_warehouse
+
+    wh = open_warehouse(loaded)
+    found = mc.anomalies(wh, mc.Filters(), None)
+    for dim in mc.ANOMALY_DIMS:
+        alone = registry.breakdown(wh, ["complaints_total"], ["week", dim]).filter(pl.col(dim).is_not_null())
+        expected = mc.flag_jumps(alone, dim)
+        got = found.filter(pl.col("dimension") == dim) if found.height else found
+        key = ["value", "week", "count"]
+        assert sorted(got.select(key).rows()) == sorted(expected.select(key).rows() if expected.height else []), dim
+    assert found.height > 0  # the samples do have jumps (e.g. 广告 in the week of 08-06)
