@@ -77,6 +77,11 @@ def _lead(c: Campaign) -> str:
     return next(a.key for a in c.agencies if a.lead)
 
 
+def _problem_at(found: Found, column: str, message: str) -> Problem:
+    """A problem at the cell where the sheet said it (its sheet and row, as Excel shows them)."""
+    return Problem(message, row=found.row, column=column, sheet=found.sheet)
+
+
 def resolve_identity(
     c: Campaign,
     parsed: ParsedStats,
@@ -108,21 +113,19 @@ def resolve_identity(
         if who is None:
             names = "、".join(u.label for u in c.units)
             errors.append(
-                Problem(
+                _problem_at(
+                    found,
+                    "填报单位",
                     f"{where}：填报单位“{text}”无法识别，应为以下之一：{names}，或市级成员单位（如市公安局）",
-                    row=found.row,
-                    column="填报单位",
-                    sheet=found.sheet,
                 )
             )
             continue
         if sheet_reporter is not None and who != sheet_reporter:
             errors.append(
-                Problem(
+                _problem_at(
+                    found,
+                    "填报单位",
                     f"{where}：填报单位“{text}”与工作表“{reporter_found.sheet}”中的“{clean_reporter(reporter_found.text)}”不一致",
-                    row=found.row,
-                    column="填报单位",
-                    sheet=found.sheet,
                 )
             )
             continue
@@ -131,12 +134,11 @@ def resolve_identity(
     if sheet_reporter and unit is not None and sheet_reporter != (unit, agency):
         assert reporter_found is not None
         errors.append(
-            Problem(
+            _problem_at(
+                reporter_found,
+                "填报单位",
                 f"文件“{f}”工作表“{reporter_found.sheet}”第{reporter_found.row}行：表内填报单位为“{clean_reporter(reporter_found.text)}”"
                 f"（{reporter_label(c, *sheet_reporter)}），与上传时选择的“{reporter_label(c, unit, agency)}”不一致，请核对后重新上传",
-                row=reporter_found.row,
-                column="填报单位",
-                sheet=reporter_found.sheet,
             )
         )
 
@@ -149,11 +151,10 @@ def resolve_identity(
         span = parse_period(found.text, c.start.year)
         if span is None:
             errors.append(
-                Problem(
+                _problem_at(
+                    found,
+                    "统计周期",
                     f"{where}：统计周期“{found.text}”无法识别，应写成“2018-08-06至2018-08-12”或“2018年8月6日至8月12日”",
-                    row=found.row,
-                    column="统计周期",
-                    sheet=found.sheet,
                 )
             )
             continue
@@ -161,34 +162,31 @@ def resolve_identity(
         w = week_for(start)
         if end is not None and (end < start or week_for(end) != w):
             errors.append(
-                Problem(
+                _problem_at(
+                    found,
+                    "统计周期",
                     f"{where}：统计周期“{found.text}”不是一个报告周（周一至周日），每张表只填一周的数据",
-                    row=found.row,
-                    column="统计周期",
-                    sheet=found.sheet,
                 )
             )
             continue
         if w not in c.report_weeks():
             weeks = c.report_weeks()
             errors.append(
-                Problem(
+                _problem_at(
+                    found,
+                    "统计周期",
                     f"{where}：统计周期“{found.text}”（{w:%Y-%m-%d}起的一周）不在本次行动的报告周内"
                     f"（{weeks[0]:%Y-%m-%d}至{weeks[-1] + dt.timedelta(days=6):%Y-%m-%d}）",
-                    row=found.row,
-                    column="统计周期",
-                    sheet=found.sheet,
                 )
             )
             continue
         if sheet_week is not None and w != sheet_week:
             assert period_found is not None
             errors.append(
-                Problem(
+                _problem_at(
+                    found,
+                    "统计周期",
                     f"{where}：统计周期“{found.text}”与工作表“{period_found.sheet}”中的“{period_found.text}”不一致",
-                    row=found.row,
-                    column="统计周期",
-                    sheet=found.sheet,
                 )
             )
             continue
@@ -197,13 +195,12 @@ def resolve_identity(
     if sheet_week and week is not None and sheet_week != week:
         assert period_found is not None
         errors.append(
-            Problem(
+            _problem_at(
+                period_found,
+                "统计周期",
                 f"文件“{f}”工作表“{period_found.sheet}”第{period_found.row}行：表内统计周期为“{period_found.text}”"
                 f"（{sheet_week:%Y-%m-%d}至{sheet_week + dt.timedelta(days=6):%Y-%m-%d}），"
                 f"与上传时选择的报告周（{week:%Y-%m-%d}至{week + dt.timedelta(days=6):%Y-%m-%d}）不一致，请核对后重新上传",
-                row=period_found.row,
-                column="统计周期",
-                sheet=period_found.sheet,
             )
         )
     if week is not None and week not in c.report_weeks():
