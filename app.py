@@ -90,12 +90,12 @@ def login_page() -> None:
 def demo_controls(user: auth.Principal) -> None:
     """On an empty warehouse, one click loads the shipped demo dataset (through the real loaders);
     while demo data is in, every page says so, and one click removes it."""
-    if user.role not in ("admin", "analyst"):
-        if demo.has_demo(wh):
-            st.warning("当前含演示数据，数字不代表真实工作情况。", icon=":material/science:")
-        return
-    if demo.has_demo(wh):
+    has_demo = demo.has_demo(wh)
+    if has_demo:
         st.warning("当前含演示数据，数字不代表真实工作情况。", icon=":material/science:")
+    if user.role not in ("admin", "analyst"):
+        return
+    if has_demo:
         if st.button("移除演示数据", icon=":material/delete:"):
             demo.remove_demo(wh, user=user)  # each batch's withdrawal is audited
             st.rerun()
