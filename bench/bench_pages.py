@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from auth import SYSTEM  # noqa: E402 - after the path set-up, so the bench runs from anywhere
+from datagen.exports import PRICE_VIOLATIONS as PRICE  # noqa: E402
 from datagen.exports import PROBLEMS  # noqa: E402
 
 PLATFORMS = ["淘宝", "天猫", "京东", "拼多多", "美团", "饿了么", "唯品会", "苏宁易购", "携程", "微信小程序"]
@@ -45,18 +46,6 @@ GOODS = [
     "医疗器械",
     "家居用品",
     "教育培训服务",
-]
-PRICE = [
-    "不按规定明码标价",
-    "价格欺诈",
-    "虚构原价",
-    "虚假优惠折价",
-    "哄抬价格",
-    "价格串通",
-    "价格歧视",
-    "变相提价",
-    "乱收费",
-    "其他",
 ]
 UNITS = ["tianning", "zhonglou", "xinbei", "wujin", "jintan", "liyang", "jingkai", "city"]
 FOCUS = ["F0", "F1", "F2", "F3", "F4", "F5", "F6"]
