@@ -400,7 +400,7 @@ def refresh_current(
     caller's transaction: after a load (its versions may now win) or before a withdrawal (they must stop
     winning)."""
     cur.execute(
-        load_sql(f"{spec.sql}_refresh_current", __file__),
+        load_sql("refresh_current", __file__).format(table=spec.table, id=spec_id_column(spec)),
         {"keys_batch": batch_id, "exclude_batch": batch_id if withdrawing else -1},
     )
 
