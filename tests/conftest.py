@@ -77,3 +77,30 @@ def run_page(page: str | None = None, timeout: float = 60, user: str | None = "a
         at.switch_page(f"pages/{page}.py")
         at.run()
     return at
+
+
+def build_sample_warehouse(path: Path, prefixes: tuple[str, ...]) -> Path:
+    """A warehouse at `path` holding the shared sample files whose names start with `prefixes`, loaded through
+    the real loader, plus the test accounts. Build it once per module and copy it per test (copy_warehouse)."""
+    import loaders
+    from auth import SYSTEM
+
+    if not SAMPLES.is_dir():
+        pytest.skip(f"共享样例目录不存在：{SAMPLES}")
+    w = open_warehouse(path)
+    for f in sorted(SAMPLES.iterdir()):
+        if f.name.startswith(prefixes):
+            result = loaders.load_file(w, f, user=SYSTEM)
+            assert result.status == "loaded", (f.name, [e.message for e in result.errors[:3]])
+    create_test_users(w)
+    w.close()
+    return path
+
+
+def copy_warehouse(template: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh copy of a built warehouse for one test, with the app pointed at it."""
+    import shutil
+
+    shutil.copy(template, db_path)
+    monkeypatch.setenv("WANGJIAN_DB", str(db_path))
+    return db_path

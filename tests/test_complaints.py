@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -16,10 +15,9 @@ import polars as pl
 import pytest
 
 import auth
-from auth import SYSTEM
 from metrics import complaints as mc
 from metrics import registry
-from tests.conftest import ROOT, SAMPLES, create_test_users
+from tests.conftest import ROOT, build_sample_warehouse, copy_warehouse
 from warehouse import open_warehouse
 
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","点我")'
@@ -29,16 +27,8 @@ PERSONAL = re.compile(r"1[3-9]\d{9}|\d{17}[\dXx]")  # a mobile number or an ID-c
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     """A warehouse holding the sample 12315/12358 exports (loaded once per module through the real loader)."""
-    import loaders
-
-    if not SAMPLES.is_dir():
-        pytest.skip(f"共享样例目录不存在：{SAMPLES}")
-    samples = SAMPLES
-    path = tmp_path_factory.mktemp("complaints") / "template.duckdb"
+    path = build_sample_warehouse(tmp_path_factory.mktemp("complaints") / "template.duckdb", ("12315", "12358"))
     w = open_warehouse(path)
-    for f in sorted(samples.iterdir()):
-        if f.name.startswith(("12315", "12358")):
-            assert loaders.load_file(w, f, user=SYSTEM).status == "loaded", f.name
     # one merchant name that Excel would run as a formula (exports must neutralise it)
     with w.write() as cur:
         cur.execute(
@@ -46,16 +36,13 @@ def template(tmp_path_factory) -> Path:
             "(SELECT min(record_id) FROM complaint_versions WHERE source = 'price_12358' AND unit = 'jingkai')",
             [HOSTILE_NAME],
         )
-    create_test_users(w)
     w.close()
     return path
 
 
 @pytest.fixture
 def loaded(template: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copy(template, db_path)
-    monkeypatch.setenv("WANGJIAN_DB", str(db_path))
-    return db_path
+    return copy_warehouse(template, db_path, monkeypatch)
 
 
 @pytest.fixture

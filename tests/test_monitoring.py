@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 import auth
-from auth import SYSTEM
 from metrics import monitoring as mm
 from metrics import registry
-from tests.conftest import ROOT, SAMPLES, create_test_users
+from tests.conftest import ROOT, SAMPLES, build_sample_warehouse, copy_warehouse
 from warehouse import open_warehouse
 
 AS_OF = dt.date(2018, 11, 30)
@@ -23,26 +21,14 @@ AS_OF = dt.date(2018, 11, 30)
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    import loaders
-
-    if not SAMPLES.is_dir():
-        pytest.skip(f"共享样例目录不存在：{SAMPLES}")
-    path = tmp_path_factory.mktemp("monitoring") / "template.duckdb"
-    w = open_warehouse(path)
-    for f in sorted(SAMPLES.iterdir()):
-        if f.name.startswith(("12315", "12358", "网络交易监测线索")):
-            r = loaders.load_file(w, f, user=SYSTEM)
-            assert r.status == "loaded", (f.name, [e.message for e in r.errors[:3]])
-    create_test_users(w)
-    w.close()
-    return path
+    return build_sample_warehouse(
+        tmp_path_factory.mktemp("monitoring") / "template.duckdb", ("12315", "12358", "网络交易监测线索")
+    )
 
 
 @pytest.fixture
 def loaded(template: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copy(template, db_path)
-    monkeypatch.setenv("WANGJIAN_DB", str(db_path))
-    return db_path
+    return copy_warehouse(template, db_path, monkeypatch)
 
 
 @pytest.fixture
