@@ -468,21 +468,6 @@ def utf8_csv(loc: Located) -> Iterator[Path]:
         yield out
 
 
-def _check_utf8_replacement(path: Path, name: str) -> None:
-    """Refuse a UTF-8 file that already carries U+FFFD (damaged by an earlier lossy conversion)."""
-    needle, line, tail = REPLACEMENT_CHAR.encode(), 1, b""
-    with open(path, "rb") as f:
-        while chunk := f.read(16 << 20):
-            window = tail + chunk
-            pos = window.find(needle)
-            if pos >= 0:
-                raise FileRejected(
-                    _replacement_message(name, line + window[len(tail) : max(pos, len(tail))].count(b"\n"))
-                )
-            line += chunk.count(b"\n")
-            tail = chunk[-2:]
-
-
 def iter_table(
     loc: Located, columns: Sequence[int], numeric_cols: Sequence[int], chunk_rows: int
 ) -> Iterator[pl.DataFrame]:
@@ -497,69 +482,50 @@ def iter_table(
         yield df.slice(at, chunk_rows)
 
 
-CSV_CHUNK_BYTES = 64 << 20
-
-
-def _csv_slices(path: Path, skip_lines: int, target: int) -> Iterator[bytes]:
-    """The file after its first skip_lines lines, cut into pieces of about `target` bytes at line ends that
-    are outside quotes (an even number of quote characters before the cut), so no record is split."""
-    with open(path, "rb") as f:
-        for _ in range(skip_lines):
-            f.readline()
-        carry = b""
-        while block := f.read(target):
-            data = carry + block
-            cut = data.rfind(b"\n")
-            while cut >= 0 and data.count(b'"', 0, cut) % 2:
-                cut = data.rfind(b"\n", 0, cut)
-            if cut < 0:
-                carry = data
-                continue
-            carry = data[cut + 1 :]
-            yield data[: cut + 1]
-        if carry.strip():
-            yield carry
-
-
 def _iter_csv(
     loc: Located, columns: Sequence[int], numeric_cols: Sequence[int], chunk_rows: int
 ) -> Iterator[pl.DataFrame]:
-    """Read in byte slices (one pass, one slice in memory at a time); rows are numbered across slices."""
+    """polars' streaming CSV reader (parallel, one pass, memory flat): rows numbered by record after the
+    skipped title and header lines. Every cell of every column (the ignored ones too) is checked for U+FFFD."""
     assert loc.text is not None
     width = len(loc.match.headers)
     skip = loc.grid.first_row - 1 + loc.header_index + 1
     names = [COL.format(i) for i in columns]
-    schema = {COL.format(i): pl.String for i in range(width)}
     flags = [pl.lit(False).alias(COL.format(i) + "__num") for i in numeric_cols]
     with utf8_csv(loc) as path:
-        if loc.text.encoding in ("utf-8", "utf-8-sig"):
-            _check_utf8_replacement(path, loc.name)
-        next_row = skip + 1
+        scan = pl.scan_csv(
+            path,
+            has_header=False,
+            skip_lines=skip,
+            separator=loc.text.delimiter,
+            schema={COL.format(i): pl.String for i in range(width)},
+            truncate_ragged_lines=True,
+            encoding="utf8",
+            quote_char='"',
+            raise_if_empty=False,
+            missing_columns="insert",
+            row_index_name=ROW,
+            row_index_offset=skip + 1,
+        )
+        damaged = pl.any_horizontal(pl.col(pl.String).str.contains(REPLACEMENT_CHAR, literal=True).fill_null(False))
         yielded = False
-        for piece in _csv_slices(path, skip, CSV_CHUNK_BYTES):
+        batches = scan.collect_batches(chunk_size=chunk_rows)
+        while True:
             try:
-                df = pl.read_csv(
-                    piece,
-                    has_header=False,
-                    separator=loc.text.delimiter,
-                    schema=schema,
-                    truncate_ragged_lines=True,
-                    encoding="utf8",
-                    quote_char='"',
-                    raise_if_empty=False,
-                    missing_columns="insert",
-                )
-            except pl.exceptions.ComputeError as exc:
-                if "utf-8" in str(exc).lower():
+                df = next(batches)
+            except StopIteration:
+                break
+            except pl.exceptions.PolarsError as exc:
+                if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
                     raise FileRejected(
                         f"文件 {loc.name} 开头是 UTF-8 编码，后面却有不是 UTF-8 的内容（混用了编码或文件已损坏）。请重新导出后再试。"
                     ) from None
                 raise FileRejected(f"文件 {loc.name} 无法按 CSV 解析（引号或分隔符不配对，或文件被截断）。") from None
-            del piece
-            out = df.select(pl.int_range(next_row, next_row + df.height, dtype=pl.Int64).alias(ROW), *names, *flags)
-            next_row += df.height
+            bad = df.filter(damaged).get_column(ROW)
+            if bad.len():
+                raise FileRejected(_replacement_message(loc.name, int(bad.min())))
             yielded = True
-            yield out
+            yield df.select(pl.col(ROW).cast(pl.Int64), *names, *flags)
         if not yielded:
             yield pl.DataFrame(schema={ROW: pl.Int64, **dict.fromkeys(names, pl.String)}).with_columns(flags)
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import functools
 import json
-import queue
-import threading
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from auth import audit
 from campaign import Campaign
@@ -28,8 +27,9 @@ from warehouse import Warehouse, load_sql, sha256_file
 from warehouse.batches import find_duplicate, insert_batch, set_counts
 
 MAX_LISTED_ERRORS = 200
-SLICE_ROWS = 100_000
-CHUNK_ROWS = 250_000  # rows read, cast and inserted at a time
+SLICE_ROWS = 122_880  # rows read and cast at a time: one DuckDB row group
+INSERT_SLICES = 4  # slices per INSERT statement
+STAGE_WORKERS = 2  # slices cast at once, ahead of the insert
 VALUE_PREVIEW = 40
 
 
@@ -158,11 +158,11 @@ def load_export(
             # The file is read and loaded in slices of rows, so memory stays flat however long the export is.
             # One INSERT reads a stream of slices: each slice is read, cast and checked only when DuckDB asks
             # for it, so memory stays flat however long the export is, and there is one statement to undo.
-            quarantined = _stream_insert(
+            quarantined = _insert_staged(
                 cur,
-                _prefetched(
-                    _refuse_on_surprise(loc, lambda f=frame: stage_rows(loc, spec, c, rules, f))
-                    for frame in core.iter_table(loc, columns, [fields[source.id_field]], CHUNK_ROWS)
+                _mapped_ahead(
+                    lambda frame: _refuse_on_surprise(loc, lambda: stage_rows(loc, spec, c, rules, frame)),
+                    core.iter_table(loc, columns, [fields[source.id_field]], SLICE_ROWS),
                 ),
                 totals,
                 batch_id,
@@ -173,7 +173,7 @@ def load_export(
                 _insert(
                     cur,
                     "export_quarantine_stage",
-                    quarantined,
+                    [quarantined],
                     batch_id,
                     "INSERT INTO export_quarantine BY NAME SELECT * FROM export_quarantine_stage",
                     None,
@@ -264,47 +264,25 @@ def _errors(cur: duckdb.DuckDBPyConnection, loc: Located, batch_id: int, count: 
     return out
 
 
-def _prefetched(items):
-    """The items of a generator, produced one ahead on a helper thread: the next slice is cast while DuckDB
-    writes the current one (both release the GIL). Errors are re-raised here, in order."""
-    box: queue.Queue = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def produce() -> None:
+def _mapped_ahead(fn, items, ahead: int = STAGE_WORKERS):
+    """fn(item) for each item, computed on worker threads up to `ahead` items in advance (polars and DuckDB
+    release the GIL, so the next slices are cast while DuckDB writes the current one). Results, and errors,
+    come back in order."""
+    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="export-stage") as pool:
+        pending: deque = deque()
         try:
             for item in items:
-                while not stop.is_set():
-                    try:
-                        box.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            box.put(("end", None))
-        except BaseException as exc:
-            box.put(("error", exc))
-
-    worker = threading.Thread(target=produce, name="export-stage", daemon=True)
-    worker.start()
-    try:
-        while True:
-            kind, value = box.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise value
-            yield value
-    finally:
-        stop.set()
-        worker.join()
+                pending.append(pool.submit(fn, item))
+                if len(pending) >= ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
-def _arrow(frame: pl.DataFrame, batch_id: int) -> pa.Table:
-    return frame.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id")).to_arrow()
-
-
-def _stream_insert(
+def _insert_staged(
     cur: duckdb.DuckDBPyConnection,
     slices,
     totals: Totals,
@@ -312,54 +290,37 @@ def _stream_insert(
     sql: str,
     params: dict | None,
 ) -> pl.DataFrame:
-    """Insert every slice's loadable rows with one statement fed by a record-batch stream; return the
-    quarantined rows of all slices (few) for the caller to insert."""
+    """Insert every slice's loadable rows, INSERT_SLICES slices per statement (the next slices are cast on
+    worker threads meanwhile); return the quarantined rows of all slices (few) for the caller to insert."""
     quarantined: list[pl.DataFrame] = []
-    first = None
+    pending: list[pl.DataFrame] = []
     for staged in slices:
         totals.add(staged)
         quarantined.append(staged.quarantined)
-        if staged.stage.height:
-            first = _arrow(staged.stage, batch_id)
-            break
-    if first is not None:
-        schema = first.schema
-        failure: list[BaseException] = []
-
-        def batches():
-            try:
-                yield from first.to_batches(max_chunksize=122_880)
-                for staged in slices:
-                    totals.add(staged)
-                    quarantined.append(staged.quarantined)
-                    if staged.stage.height:
-                        yield from _arrow(staged.stage, batch_id).cast(schema).to_batches(max_chunksize=122_880)
-            except BaseException as exc:  # surfaces through DuckDB as a generic error: keep the real one
-                failure.append(exc)
-                raise
-
-        cur.register("export_stage", pa.RecordBatchReader.from_batches(schema, batches()))
-        try:
-            cur.execute(sql, params) if params else cur.execute(sql)
-        except Exception:
-            if failure:
-                raise failure[0] from None
-            raise
-        finally:
-            cur.unregister("export_stage")
+        pending.append(staged.stage)
+        if len(pending) == INSERT_SLICES:
+            _insert(cur, "export_stage", pending, batch_id, sql, params)
+            pending = []
+    _insert(cur, "export_stage", pending, batch_id, sql, params)
     parts = [q for q in quarantined if q.height]
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
 
 
 def _insert(
-    cur: duckdb.DuckDBPyConnection, view: str, frame: pl.DataFrame, batch_id: int, sql: str, params: dict | None
+    cur: duckdb.DuckDBPyConnection,
+    view: str,
+    frames: list[pl.DataFrame],
+    batch_id: int,
+    sql: str,
+    params: dict | None,
 ) -> None:
-    if frame.height == 0:
+    """One INSERT … SELECT over the frames, registered as `view` with one chunk per frame. Slices of about one
+    DuckDB row group (SLICE_ROWS) let DuckDB write each as a finished row group, in parallel; many small or
+    unaligned chunks would make the checkpoint compress all the data a second time."""
+    frames = [f.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id")).rechunk() for f in frames if f.height]
+    if not frames:
         return
-    frame = frame.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"))
-    # Record batches of ~120k rows let DuckDB scan (and hash, and compress) in parallel.
-    arrow = frame.to_arrow()
-    cur.register(view, pa.Table.from_batches(arrow.to_batches(max_chunksize=122_880)))
+    cur.register(view, pl.concat(frames, how="vertical_relaxed", rechunk=False))
     try:
         cur.execute(sql, params) if params else cur.execute(sql)
     finally:
@@ -652,8 +613,7 @@ def stage_rows(
     # The row's own personal values are cut out of its free text (numbers are masked by pattern anyway).
     own = [pl.col(f"p.{i}") for i in loc.match.personal if not _mostly_numbers(df.get_column(f"p.{i}"))]
     masks = [privacy.mask_text(pl.col(f"raw.{k}"), own).alias(k) for k in spec.free_text if k in fields]
-    # In slices: cutting values out of text builds lists, which would otherwise exist for every row at once.
-    masked = pl.concat([df.slice(at, SLICE_ROWS).select(masks) for at in range(0, df.height, SLICE_ROWS)]).rechunk()
+    masked = df.select(masks)
     for key in spec.free_text:
         out[key] = masked.get_column(key) if key in masked.columns else raw(key)
     phones = [privacy.normalize_phones(df.get_column(f"p.{i}")) for i in loc.match.phone]
