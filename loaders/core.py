@@ -614,33 +614,50 @@ def _fold_dates(t: pl.Series) -> pl.Series:
 
 
 def _slow_dates(t: pl.Series) -> pl.Series:
-    folded = _fold_dates(t)
-    out = folded.str.to_datetime(_DATE_FORMATS[0], strict=False, time_unit="us")
-    for fmt in _DATE_FORMATS[1:]:
-        out = fill_where(
-            out, out.is_null(), folded, lambda x, f=fmt: x.str.to_datetime(f, strict=False, time_unit="us")
-        )
-    nfkc = t.str.normalize("NFKC").str.strip_chars()
-    serial = nfkc.str.contains(_SERIAL_RE).fill_null(False)
+    """The rarer forms: Excel serials, then 2018年8月3日 9时5分 and the like, folded into 2018-8-3 9:5."""
+    return _parse_narrowing(
+        t, [_from_serial, lambda x: _parse_narrowing(_fold_dates(x), [_strptime(f) for f in _DATE_FORMATS])]
+    )
 
-    def from_serial(x: pl.Series) -> pl.Series:
-        days = x.cast(pl.Float64)
-        return pl.select(
-            EXCEL_EPOCH + pl.duration(microseconds=(pl.lit(days) * 86_400_000_000).round(0).cast(pl.Int64))
-        ).to_series()
 
-    return fill_where(out, serial, nfkc, from_serial)
+def _from_serial(t: pl.Series) -> pl.Series:
+    days = t.str.normalize("NFKC").str.strip_chars().str.extract(f"({_SERIAL_RE})").cast(pl.Float64)
+    return pl.select(
+        EXCEL_EPOCH + pl.duration(microseconds=(pl.lit(days) * 86_400_000_000).round(0).cast(pl.Int64))
+    ).to_series()
 
 
 def parse_datetimes(s: pl.Series) -> pl.Series:
     """Text → Datetime in every form listed in domain.md (Excel serials, 2018/8/3, 2018年8月3日, 20180803,
-    with or without a time); null where the text is not a date (the caller reports those)."""
-    out = s.str.to_datetime(_FAST_DATE_FORMATS[0], strict=False, time_unit="us")
-    for fmt in _FAST_DATE_FORMATS[1:]:
-        out = fill_where(
-            out, out.is_null() & s.is_not_null(), s, lambda x, f=fmt: x.str.to_datetime(f, strict=False, time_unit="us")
-        )
-    return fill_where(out, out.is_null() & s.is_not_null(), s, _slow_dates).alias(s.name)
+    with or without a time); null where the text is not a date (the caller reports those). Each form is
+    tried only on the rows that the forms before it left unparsed."""
+    return _parse_narrowing(s, [*_common_forms(s, _FAST_DATE_FORMATS), _slow_dates]).alias(s.name)
+
+
+def _common_forms(
+    s: pl.Series, formats: Sequence[str], sample_rows: int = 2000
+) -> list[Callable[[pl.Series], pl.Series]]:
+    """The fast parses of the forms that an even sample of the column actually uses, most used first. (They are
+    shortcuts only: _slow_dates reads every one of these forms too, so a form missing from the sample still parses.)"""
+    values = s.drop_nulls()
+    sample = values.gather_every(max(1, values.len() // sample_rows))
+    hits = {f: int(_strptime(f)(sample).is_not_null().sum()) for f in formats}
+    return [_strptime(f) for f in sorted((f for f in formats if hits[f]), key=lambda f: -hits[f])]
+
+
+def _strptime(fmt: str) -> Callable[[pl.Series], pl.Series]:
+    return lambda x: x.str.to_datetime(fmt, strict=False, time_unit="us")
+
+
+def _parse_narrowing(s: pl.Series, parsers: Sequence[Callable[[pl.Series], pl.Series]]) -> pl.Series:
+    out = parsers[0](s)
+    todo = out.is_null() & s.is_not_null()
+    if len(parsers) == 1 or not todo.any():
+        return out
+    idx = todo.arg_true()
+    out = out.clone()
+    out.scatter(idx, _parse_narrowing(s.gather(idx), parsers[1:]).cast(out.dtype))
+    return out
 
 
 def find_datetime(text: str) -> pl.Datetime | None:
@@ -655,15 +672,19 @@ def parse_amounts(s: pl.Series, units: Sequence[str], ten_thousand: Sequence[str
     """1,234.50 元 / １２３４ / 1.2万元 → 1234.5 / 1234 / 12000.0; null where not a number (caller reports)."""
     out = s.cast(pl.Float64, strict=False)
 
+    def alternatives(words: Iterable[str]) -> str:
+        folded = {unicodedata.normalize("NFKC", w) for w in words}
+        return "|".join(re.escape(w) for w in sorted(folded, key=len, reverse=True))
+
+    wan_re = f"(?:{alternatives(ten_thousand)})$"
+    noise_re = f"{alternatives((*ten_thousand, *units))}|[,\\s]"
+
     def slow(x: pl.Series) -> pl.Series:
         t = x.str.normalize("NFKC").str.strip_chars()
-        wan = pl.Series([False] * len(t))
-        for u in ten_thousand:
-            wan = wan | t.str.ends_with(unicodedata.normalize("NFKC", u)).fill_null(False)
-        for u in sorted({unicodedata.normalize("NFKC", v) for v in (*ten_thousand, *units)}, key=len, reverse=True):
-            t = t.str.replace_all(u, "", literal=True)
-        value = t.str.replace_all(r"[,\s]", "").cast(pl.Float64, strict=False)
-        return pl.select(pl.when(pl.lit(wan)).then(pl.lit(value) * 10_000).otherwise(pl.lit(value))).to_series()
+        value = t.str.replace_all(noise_re, "").cast(pl.Float64, strict=False)
+        return pl.select(
+            pl.when(pl.lit(t.str.contains(wan_re))).then(pl.lit(value) * 10_000).otherwise(pl.lit(value))
+        ).to_series()
 
     return fill_where(out, out.is_null() & s.is_not_null(), s, slow).alias(s.name)
 
@@ -711,14 +732,10 @@ def uscc_valid(e: pl.Expr) -> pl.Expr:
 
 
 def uscc_valid_series(codes: pl.Series) -> pl.Series:
-    """uscc_valid over a column; merchants repeat, so usually checked once per distinct code."""
+    """uscc_valid over a column; merchants repeat, so each distinct code is checked once."""
     distinct = codes.drop_nulls().unique()
-    if distinct.len() > 200_000:
-        return pl.select(uscc_valid(pl.lit(codes))).to_series()
-    ok = pl.select(uscc_valid(pl.lit(distinct))).to_series()
-    return codes.replace_strict(
-        dict(zip(distinct.to_list(), ok.to_list(), strict=True)), default=False, return_dtype=pl.Boolean
-    )
+    good = distinct.filter(pl.select(uscc_valid(pl.lit(distinct))).to_series().fill_null(False))
+    return codes.is_in(good.implode()).fill_null(False)
 
 
 # --- per-distinct-value mappings ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ versions, the quarantined rows and the counts commit together or not at all.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from collections import deque
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from auth import audit
 from campaign import Campaign
@@ -28,7 +30,6 @@ from warehouse.batches import find_duplicate, insert_batch, set_counts
 
 MAX_LISTED_ERRORS = 200
 SLICE_ROWS = 122_880  # rows read and cast at a time: one DuckDB row group
-INSERT_SLICES = 4  # slices per INSERT statement
 STAGE_WORKERS = 2  # slices cast at once, ahead of the insert
 VALUE_PREVIEW = 40
 
@@ -173,7 +174,7 @@ def load_export(
                 _insert(
                     cur,
                     "export_quarantine_stage",
-                    [quarantined],
+                    quarantined,
                     batch_id,
                     "INSERT INTO export_quarantine BY NAME SELECT * FROM export_quarantine_stage",
                     None,
@@ -290,37 +291,58 @@ def _insert_staged(
     sql: str,
     params: dict | None,
 ) -> pl.DataFrame:
-    """Insert every slice's loadable rows, INSERT_SLICES slices per statement (the next slices are cast on
-    worker threads meanwhile); return the quarantined rows of all slices (few) for the caller to insert."""
+    """Insert every slice's loadable rows with one statement fed by a stream of record batches, one batch per
+    slice (the next slices are cast on worker threads while DuckDB writes); return the quarantined rows of all
+    slices (few) for the caller to insert.
+
+    A slice is about one DuckDB row group (SLICE_ROWS): DuckDB then compresses and writes each batch as a
+    finished row group, in parallel. Many small batches would instead be written loosely and compressed all
+    over again at the next checkpoint (measured: +30 % on the whole load)."""
     quarantined: list[pl.DataFrame] = []
-    pending: list[pl.DataFrame] = []
-    for staged in slices:
-        totals.add(staged)
-        quarantined.append(staged.quarantined)
-        pending.append(staged.stage)
-        if len(pending) == INSERT_SLICES:
-            _insert(cur, "export_stage", pending, batch_id, sql, params)
-            pending = []
-    _insert(cur, "export_stage", pending, batch_id, sql, params)
+    failure: list[BaseException] = []
+
+    def arrow_batches():
+        try:
+            for staged in slices:
+                totals.add(staged)
+                quarantined.append(staged.quarantined)
+                if staged.stage.height:
+                    yield from _with_batch_id(staged.stage, batch_id).to_arrow().to_batches()
+        except BaseException as exc:  # surfaces through DuckDB as a generic error: keep the real one
+            failure.append(exc)
+            raise
+
+    batches = arrow_batches()
+    first = next(batches, None)
+    if first is not None:
+        reader = pa.RecordBatchReader.from_batches(
+            first.schema, (b.cast(first.schema) for b in itertools.chain([first], batches))
+        )
+        cur.register("export_stage", reader)
+        try:
+            cur.execute(sql, params) if params else cur.execute(sql)
+        except Exception:
+            if failure:
+                raise failure[0] from None
+            raise
+        finally:
+            cur.unregister("export_stage")
+    if failure:
+        raise failure[0]
     parts = [q for q in quarantined if q.height]
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
 
 
+def _with_batch_id(frame: pl.DataFrame, batch_id: int) -> pl.DataFrame:
+    return frame.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id")).rechunk()
+
+
 def _insert(
-    cur: duckdb.DuckDBPyConnection,
-    view: str,
-    frames: list[pl.DataFrame],
-    batch_id: int,
-    sql: str,
-    params: dict | None,
+    cur: duckdb.DuckDBPyConnection, view: str, frame: pl.DataFrame, batch_id: int, sql: str, params: dict | None
 ) -> None:
-    """One INSERT … SELECT over the frames, registered as `view` with one chunk per frame. Slices of about one
-    DuckDB row group (SLICE_ROWS) let DuckDB write each as a finished row group, in parallel; many small or
-    unaligned chunks would make the checkpoint compress all the data a second time."""
-    frames = [f.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id")).rechunk() for f in frames if f.height]
-    if not frames:
+    if frame.height == 0:
         return
-    cur.register(view, pl.concat(frames, how="vertical_relaxed", rechunk=False))
+    cur.register(view, _with_batch_id(frame, batch_id))
     try:
         cur.execute(sql, params) if params else cur.execute(sql)
     finally:
@@ -474,6 +496,10 @@ def _clean_all(frame: pl.DataFrame, names: dict[str, str]) -> list[pl.Series]:
     return out
 
 
+def _nulls(n: int) -> pl.Series:
+    return pl.repeat(None, n, dtype=pl.String, eager=True)
+
+
 def _without(series: pl.Series, marks: list[str]) -> pl.Series:
     """The series with empty marks (—, /, 无 …) as nulls."""
     return (
@@ -535,7 +561,7 @@ def stage_rows(
     def raw(key: str) -> pl.Series:
         if key in fields:
             return df.get_column(f"raw.{key}")
-        return pl.Series(f"raw.{key}", [None] * df.height, dtype=pl.String)
+        return _nulls(df.height).alias(f"raw.{key}")
 
     def blank(series: pl.Series) -> pl.Series:
         return series.is_null() | series.is_in(empty)
@@ -603,21 +629,20 @@ def stage_rows(
     out["merchant_uscc"] = uscc
     out["uscc_valid"] = core.uscc_valid_series(uscc)
     out["merchant_name"] = raw("merchant_name")
-    out["merchant_key"] = pl.select(
-        pl.when(pl.lit(out["uscc_valid"]))
-        .then(pl.lit(uscc))
-        .otherwise(pl.lit(raw("merchant_name")).str.replace_all(r"\s", ""))
-    ).to_series()
+    name = raw("merchant_name")
+    name = core.fill_where(
+        name, name.str.contains(r"\s").fill_null(False), name, lambda x: x.str.replace_all(r"\s", "")
+    )
+    out["merchant_key"] = core.fill_where(uscc, ~out["uscc_valid"], name, lambda x: x)
     out["platform_raw"] = raw("platform")
     out["region"] = raw("region")
     # The row's own personal values are cut out of its free text (numbers are masked by pattern anyway).
-    own = [pl.col(f"p.{i}") for i in loc.match.personal if not _mostly_numbers(df.get_column(f"p.{i}"))]
-    masks = [privacy.mask_text(pl.col(f"raw.{k}"), own).alias(k) for k in spec.free_text if k in fields]
-    masked = df.select(masks)
+    own = [df.get_column(f"p.{i}") for i in loc.match.personal if not _mostly_numbers(df.get_column(f"p.{i}"))]
+    masked = pl.DataFrame([privacy.mask_text(raw(k), own).alias(k) for k in spec.free_text if k in fields])
     for key in spec.free_text:
         out[key] = masked.get_column(key) if key in masked.columns else raw(key)
     phones = [privacy.normalize_phones(df.get_column(f"p.{i}")) for i in loc.match.phone]
-    nulls = pl.Series([None] * df.height, dtype=pl.String)
+    nulls = _nulls(df.height)
     out["__phone"] = pl.select(pl.coalesce([pl.lit(p) for p in phones])).to_series() if phones else nulls
 
     # --- per-distinct-value mappings (regions, platforms, categories) ------------------------------------
@@ -692,9 +717,7 @@ def _quarantine_frame(loc, spec, df, typed, checks, flags, bad_idx) -> pl.DataFr
             *[typed.get_column(k).gather(bad_idx).alias(f"raw.{k}") for k in spec.free_text if k in fields],
             *[f.gather(bad_idx).alias(f"__chk{i}") for i, f in enumerate(flags)],
             *[
-                (v.gather(bad_idx) if v is not None else pl.Series([None] * len(bad_idx), dtype=pl.String)).alias(
-                    f"__val{i}"
-                )
+                (v.gather(bad_idx) if v is not None else _nulls(len(bad_idx))).alias(f"__val{i}")
                 for i, (_, _, v, _) in enumerate(checks)
             ],
         ]

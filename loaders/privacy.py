@@ -91,14 +91,25 @@ def normalize_phones(phones: pl.Series) -> pl.Series:
     return fill_where(phones, ~plain, phones, slow)
 
 
-def mask_text(e: pl.Expr, own_values: Sequence[pl.Expr] = ()) -> pl.Expr:
-    """Mask ID/phone numbers and this row's personal values inside free text."""
-    t = (
-        pl.when(e.str.contains("[０-９]"))
-        .then(e.str.replace_many(_FULL_WIDTH_DIGITS, [str(i) for i in range(10)]))
-        .otherwise(e)
+def mask_text(text: pl.Series, own_values: Sequence[pl.Series] = ()) -> pl.Series:
+    """Mask ID/phone numbers and this row's personal values (name, address …) inside free text. Each own value is
+    cut out only of the rows that contain it."""
+    from loaders.core import fill_where
+
+    t = fill_where(
+        text,
+        text.str.contains("[０-９]").fill_null(False),
+        text,
+        lambda x: x.str.replace_many(_FULL_WIDTH_DIGITS, [str(i) for i in range(10)]),
     )
-    for v in own_values:
-        v = v.str.strip_chars()
-        t = pl.when(v.str.len_chars() >= 2).then(t.str.split(v).list.join(MASK)).otherwise(t)
-    return t.str.replace_all(SENSITIVE_RE, MASK)
+    for value in own_values:
+        pair = pl.DataFrame({"t": t, "v": value.str.strip_chars()})
+        hit = pair.select(
+            (pl.col("v").str.len_chars() >= 2) & pl.col("t").str.contains(pl.col("v"), literal=True)
+        ).to_series()
+        if hit.fill_null(False).any():
+            idx = hit.fill_null(False).arg_true()
+            cut = pair[idx].select(pl.col("t").str.split(pl.col("v")).list.join(MASK)).to_series()
+            t = t.clone()
+            t.scatter(idx, cut)
+    return t.str.replace_all(SENSITIVE_RE, MASK).alias(text.name)
