@@ -12,7 +12,7 @@ import itertools
 import json
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from loaders import core, privacy
 from loaders.core import COL, ROW, HeaderIndex, Located
 from loaders.result import FileRejected, LoadResult, Problem
 from warehouse import Warehouse, load_sql, sha256_file
-from warehouse.batches import find_duplicate, insert_batch, set_counts
+from warehouse.batches import find_duplicate, insert_batch, same_size_loaded, set_counts
 
 MAX_LISTED_ERRORS = 200
 SLICE_ROWS = 122_880  # rows read and cast at a time: one DuckDB row group
@@ -128,9 +128,12 @@ def load_export(
         raise FileRejected(f"文件 {name} 不像是{source.label}。")
     _refuse_other_kind(path, name, loc, spec, c, grids, fmt, text)
 
-    sha = sha256_file(path)
+    size = path.stat().st_size
     with wh.read() as cur:
-        dup = find_duplicate(cur, spec.kind, sha)
+        # Only a file of the same size can be byte-identical to a loaded one: otherwise the file's digest is
+        # computed on a helper thread while it loads, and checked at the end of the transaction.
+        digest = _digest(path, wait=same_size_loaded(cur, spec.kind, size))
+        dup = find_duplicate(cur, spec.kind, digest.result()) if digest.done() else None
     if dup is not None:
         return _duplicate_result(name, spec.kind, dup)
 
@@ -144,15 +147,12 @@ def load_export(
     totals = Totals()
     try:
         with wh.write() as cur:
-            again = find_duplicate(cur, spec.kind, sha)
-            if again is not None:
-                raise _Duplicate(again)
             batch_id = insert_batch(
                 cur,
                 kind=spec.kind,
                 file_name=name,
-                sha256=sha,
-                size_bytes=path.stat().st_size,
+                sha256=PENDING_DIGEST,
+                size_bytes=size,
                 loaded_by=user,
                 is_demo=is_demo,
             )
@@ -213,6 +213,11 @@ def load_export(
                     "key_id": privacy.key_id(key),
                 },
             )
+            sha = digest.result()
+            again = find_duplicate(cur, spec.kind, sha)
+            if again is not None:
+                raise _Duplicate(again)
+            cur.execute("UPDATE batches SET sha256 = ? WHERE batch_id = ?", [sha, batch_id])
             refresh_current(cur, spec, batch_id)
             loaded, quarantined = totals.loaded - dups, totals.quarantined + dups
             set_counts(cur, batch_id, rows_total=loaded + quarantined, rows_loaded=loaded, rows_quarantined=quarantined)
@@ -238,6 +243,22 @@ def load_export(
         errors=errors,
         warnings=totals.warnings(loc),
     )
+
+
+PENDING_DIGEST = "-"  # in the batch row until the file's digest is known (within the same transaction)
+
+
+def _digest(path: Path, *, wait: bool) -> Future:
+    """The file's sha256: computed now (wait) or on a helper thread (hashlib releases the GIL)."""
+    if wait:
+        done: Future = Future()
+        done.set_result(sha256_file(path))
+        return done
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-digest")
+    try:
+        return pool.submit(sha256_file, path)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _refuse_on_surprise(loc: Located, work):
@@ -382,6 +403,13 @@ def refresh_current(
     """Maintain the is_current flag of every record this batch touches (None: every record), inside the
     caller's transaction: after a load (its versions may now win) or before a withdrawal (they must stop
     winning)."""
+    if batch_id is not None and not withdrawing:
+        (others,) = cur.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {spec.table} WHERE source = ? AND batch_id <> ?)",  # noqa: S608 - table from a spec
+            [spec.kind, batch_id],
+        ).fetchone()
+        if not others:  # the first load of this source: every version is current by the column's default
+            return
     cur.execute(
         load_sql("refresh_current", __file__).format(table=spec.table, id=spec_id_column(spec)),
         {"keys_batch": batch_id, "exclude_batch": batch_id if withdrawing else -1},

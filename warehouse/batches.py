@@ -19,6 +19,14 @@ def find_duplicate(cur: duckdb.DuckDBPyConnection, kind: str, sha256: str) -> in
     return row[0] if row else None
 
 
+def same_size_loaded(cur: duckdb.DuckDBPyConnection, kind: str, size_bytes: int) -> bool:
+    """Whether a live batch of this kind has exactly this many bytes (the only ones a file can duplicate)."""
+    row = cur.execute(
+        "SELECT 1 FROM batches WHERE kind = ? AND size_bytes = ? AND status = 'loaded' LIMIT 1", [kind, size_bytes]
+    ).fetchone()
+    return row is not None
+
+
 def insert_batch(
     cur: duckdb.DuckDBPyConnection,
     *,
