@@ -264,14 +264,14 @@ def measure_queries(db: Path, rows: list[tuple[str, str, float, float]]) -> None
     f = mc.Filters()
     fu = mc.Filters(unit="wujin", online=True)
     checks: list[tuple[str, str, Callable[[], object]]] = [
-        ("v_complaints_current", "complaints.options", lambda: mc.options(wh)),
+        # one GROUPING SETS scan: trends, every breakdown, the anomaly flags and the filter options
+        ("v_complaints_current", "complaints.cube", lambda: mc.cube(wh, f, as_of)),
+        ("v_complaints_current", "complaints.cube(武进·网购)", lambda: mc.cube(wh, fu, as_of)),
         ("v_complaints_current", "complaints.totals", lambda: mc.totals(wh, f, as_of)),
         ("v_complaints_current", "complaints.totals(武进·网购)", lambda: mc.totals(wh, fu, as_of)),
-        ("v_complaints_current", "complaints.trend(day)", lambda: mc.trend(wh, f, as_of, "day")),
-        ("v_complaints_current", "complaints.breakdown(platform)", lambda: mc.breakdown(wh, f, as_of, "platform")),
         ("v_complaints_current", "complaints.top_merchants", lambda: mc.top_merchants(wh, f, as_of)),
-        ("v_complaints_current", "complaints.anomalies", lambda: mc.anomalies(wh, f, as_of)),
         ("v_complaints_current", "complaints.records(500)", lambda: mc.records(wh, f, as_of)),
+        ("v_complaints_current", "complaints.records(500, 武进·网购)", lambda: mc.records(wh, fu, as_of)),
         ("v_hits_current", "monitoring.summary", lambda: mm.summary(wh, as_of)),
         ("v_hits_current", "monitoring.overdue", lambda: mm.overdue(wh, as_of, 5)),
         ("v_hits_current", "monitoring.cross_source_leads", lambda: mm.cross_source_leads(wh, as_of)),

@@ -93,13 +93,31 @@ def has_data(wh: Warehouse) -> bool:
     return registry.value(wh, "complaints_total") > 0
 
 
-def options(wh: Warehouse) -> dict[str, list]:
-    """The values each filter offers (everything loaded, regardless of the as-of date)."""
-    with wh.read() as cur:
-        cur.execute(load_sql("complaints_options", __file__))
-        names = [d[0] for d in cur.description]
-        row = cur.fetchone()
-    return {n: ([] if v is None and not n.endswith("_day") else v) for n, v in zip(names, row, strict=True)}
+# --- one scan for the page's counts ------------------------------------------------------------------
+BREAKDOWN_DIMS = ("focus", "goods", "problem", "platform", "unit", "status")
+CUBE_SETS = [("day",), *(("week", d) for d in BREAKDOWN_DIMS)]
+Cube = dict[tuple[str, ...], pl.DataFrame]
+
+
+def cube(wh: Warehouse, f: Filters, as_of: dt.date | None) -> Cube:
+    """All and online complaints per day, and per week × each breakdown dimension, under the filter: one scan
+    (GROUPING SETS) from which the trends, breakdowns, anomaly flags and filter options are all summed."""
+    since, until = f.window(as_of)
+    return registry.breakdown_sets(wh, COUNT_KEYS, CUBE_SETS, until, since=since, where=f.where())
+
+
+def options(wh: Warehouse, as_of: dt.date | None = None) -> dict[str, list]:
+    return options_of(cube(wh, Filters(), as_of))
+
+
+def options_of(unfiltered: Cube) -> dict[str, list]:
+    """The values each filter offers (those in the data up to the as-of date), and the first and last day."""
+    out: dict[str, list] = {
+        d: sorted(unfiltered[("week", d)][d].drop_nulls().unique().to_list()) for d in BREAKDOWN_DIMS
+    }
+    days = unfiltered[("day",)]["day"]
+    out["first_day"], out["last_day"] = (days.min(), days.max()) if days.len() else (None, None)
+    return out
 
 
 def totals(wh: Warehouse, f: Filters, as_of: dt.date | None) -> dict[str, float]:
@@ -116,15 +134,27 @@ def totals(wh: Warehouse, f: Filters, as_of: dt.date | None) -> dict[str, float]
 
 
 def trend(wh: Warehouse, f: Filters, as_of: dt.date | None, grain: str = "day") -> pl.DataFrame:
+    return trend_of(cube(wh, f, as_of), grain)
+
+
+def trend_of(cb: Cube, grain: str = "day") -> pl.DataFrame:
     """Complaints per day or per week (Monday), all and online."""
-    if grain not in ("day", "week"):
-        raise ValueError(f"未知的时间粒度：{grain}")
-    return _count(wh, COUNT_KEYS, [grain], f, as_of).rename({grain: "date"})
+    if grain == "day":
+        return cb[("day",)].rename({"day": "date"})
+    if grain == "week":  # every record has a focus area (F0 at least), so the focus rows sum to the week
+        return (
+            cb[("week", "focus")].group_by("week").agg(pl.col(COUNT_KEYS).sum()).sort("week").rename({"week": "date"})
+        )
+    raise ValueError(f"未知的时间粒度：{grain}")
 
 
 def breakdown(wh: Warehouse, f: Filters, as_of: dt.date | None, dim: str, top: int | None = None) -> pl.DataFrame:
+    return breakdown_of(cube(wh, f, as_of), dim, top)
+
+
+def breakdown_of(cb: Cube, dim: str, top: int | None = None) -> pl.DataFrame:
     """Complaints by one dimension, largest first; empty values (e.g. no platform) are left out."""
-    df = _count(wh, COUNT_KEYS, [dim], f, as_of).filter(pl.col(dim).is_not_null())
+    df = cb[("week", dim)].filter(pl.col(dim).is_not_null()).group_by(dim).agg(pl.col(COUNT_KEYS).sum())
     df = df.sort(["complaints_total", dim], descending=[True, False])
     return df.head(top) if top else df
 
@@ -137,16 +167,14 @@ def top_merchants(wh: Warehouse, f: Filters, as_of: dt.date | None, limit: int =
         ).pl()
 
 
-def anomalies(
-    wh: Warehouse, f: Filters, as_of: dt.date | None, dims: tuple[str, ...] = tuple(ANOMALY_DIMS)
-) -> pl.DataFrame:
-    """Weeks in which a category, platform or unit jumped well above its recent level (rule above).
-    One scan grouped by week and every dimension at once; each dimension's weekly counts are summed from it."""
-    together = _count(wh, ["complaints_total"], ["week", *dims], f, as_of)
+def anomalies(wh: Warehouse, f: Filters, as_of: dt.date | None) -> pl.DataFrame:
+    return anomalies_of(cube(wh, f, as_of))
+
+
+def anomalies_of(cb: Cube, dims: tuple[str, ...] = tuple(ANOMALY_DIMS)) -> pl.DataFrame:
+    """Weeks in which a category, platform or unit jumped well above its recent level (rule above)."""
     frames = [
-        flag_jumps(
-            together.filter(pl.col(d).is_not_null()).group_by(["week", d]).agg(pl.col("complaints_total").sum()), d
-        )
+        flag_jumps(cb[("week", d)].filter(pl.col(d).is_not_null()).select("week", d, "complaints_total"), d)
         for d in dims
     ]
     frames = [x for x in frames if x.height]
@@ -208,9 +236,13 @@ def flag_jumps(weekly: pl.DataFrame, dim: str) -> pl.DataFrame:
 def records(wh: Warehouse, f: Filters, as_of: dt.date | None, limit: int | None = 500) -> pl.DataFrame:
     """The filtered records, newest first, with no personal data (no complainant, no free text)."""
     clause, params = _filter_sql(f, as_of)
+    params |= {"limit": limit}
     with wh.read() as cur:
+        # First the time span of the rows wanted (reads one column), then only rows inside it are fetched:
+        # constant bounds let DuckDB skip row groups and materialise the wide rows for those few only.
+        lo, hi = cur.execute(load_sql("complaints_records_span", __file__).format(where=clause), params).fetchone()
         return cur.execute(
-            load_sql("complaints_records", __file__).format(where=clause), params | {"limit": limit}
+            load_sql("complaints_records", __file__).format(where=clause), params | {"lo": lo, "hi": hi}
         ).pl()
 
 

@@ -300,6 +300,43 @@ def breakdown(
         return cur.execute(sql, params).pl()
 
 
+def breakdown_sets(
+    wh: Warehouse,
+    keys: list[str],
+    sets: list[tuple[str, ...]],
+    as_of: dt.date | None = None,
+    *,
+    since: dt.date | None = None,
+    where: dict[str, str] | None = None,
+) -> dict[tuple[str, ...], pl.DataFrame]:
+    """Several groupings of the same metrics in ONE scan (SQL GROUPING SETS): for each set of dimensions, the
+    frame `breakdown(wh, keys, list(that_set), …)` would return, computed together."""
+    ms = [get(wh.campaign, k) for k in keys]
+    relation, date_expr = ms[0].relation, ms[0].date_expr
+    if any((m.relation, m.date_expr) != (relation, date_expr) for m in ms):
+        raise ValueError("同一次分组只能使用同一数据源的指标")
+    dims = DIMENSIONS[relation]
+    used = list(dict.fromkeys(d for group in sets for d in group))
+    unknown = [d for d in used if d not in dims]
+    if unknown:
+        raise ValueError(f"数据源 {relation} 不能按 {'、'.join(unknown)} 分组")
+    if not _exists(wh, relation):
+        return {g: pl.DataFrame(schema={d: pl.Utf8 for d in g} | {k: pl.Float64 for k in keys}) for g in sets}
+    clause, params = scan_filter(relation, date_expr, as_of, since, where)
+    grouping = ", ".join(f"({', '.join(dims[d] for d in g)})" for g in sets)
+    selects = [f"GROUPING({', '.join(dims[d] for d in used)}) AS __set"]
+    selects += [f"{dims[d]} AS {d}" for d in used] + [f"{m.sql} AS {m.key}" for m in ms]
+    sql = f"SELECT {', '.join(selects)} FROM {relation} WHERE {clause} GROUP BY GROUPING SETS ({grouping})"  # noqa: S608
+    with wh.read() as cur:
+        df = cur.execute(sql, params).pl()
+    out = {}
+    for g in sets:
+        # GROUPING(...) sets a bit, most significant first, for each listed dimension NOT grouped by.
+        code = sum(1 << (len(used) - 1 - i) for i, d in enumerate(used) if d not in g)
+        out[g] = df.filter(pl.col("__set") == code).select(*g, *keys).sort(list(g))
+    return out
+
+
 def value(
     wh: Warehouse,
     key: str,

@@ -19,9 +19,11 @@ day = as_of()
 st.title("投诉分析")
 st.caption(f"统计截止 {day:%Y-%m-%d}　数据来源：12315 投诉举报、12358 价格举报（同一编号只计最新版本）")
 
-opts = cached(mc.options)
+opts = mc.options_of(cached(mc.cube, mc.Filters(), day))  # the unfiltered view: the same scan as no filter
 if opts["first_day"] is None:
-    empty_state("尚无投诉举报数据：请先在「数据上报」页载入 12315 或 12358 导出文件。")
+    empty_state(
+        f"截至 {day:%Y-%m-%d} 尚无投诉举报数据：请先在「数据上报」页载入 12315 或 12358 导出文件，或把统计截止日期后移。"
+    )
     st.stop()
 
 # --- filters, kept in the link ----------------------------------------------------------------------
@@ -109,6 +111,7 @@ st.caption(f"当前视图：{mc.describe(wh, f, day)}")
 
 # --- headline figures -------------------------------------------------------------------------------
 t = cached(mc.totals, f, day)
+cb = cached(mc.cube, f, day)  # trends, breakdowns and anomaly flags: one scan
 tiles = st.columns(6)
 tiles[0].metric("投诉举报总数（件）", f"{t['complaints_total']:,.0f}", border=True)
 tiles[1].metric("网络消费投诉举报（件）", f"{t['complaints_online']:,.0f}", border=True)
@@ -128,7 +131,7 @@ st.subheader("趋势")
 st.caption("红色阴影为集中促销期和节假日（中秋、国庆、双十一），虚线为各阶段开始。")
 daily, weekly = st.tabs(["每日", "每周"])
 for tab, grain, name in ((daily, "day", "每日趋势"), (weekly, "week", "每周趋势")):
-    tr = cached(mc.trend, f, day, grain)
+    tr = mc.trend_of(cb, grain)
     series = {"投诉举报": tr["complaints_total"].to_list(), "其中网络消费": tr["complaints_online"].to_list()}
     with tab:
         st.plotly_chart(trend_chart(c, tr["date"].to_list(), series, "件", grain), width="stretch")
@@ -150,7 +153,7 @@ DIMS = {
 }
 grid = st.columns(2)
 for i, (dim, (title, label)) in enumerate(DIMS.items()):
-    b = cached(mc.breakdown, f, day, dim)
+    b = mc.breakdown_of(cb, dim)
     labels = [label(v) for v in b[dim].to_list()]
     with grid[i % 2]:
         st.markdown(f"**{title}（件）**")
@@ -184,7 +187,7 @@ chart_data["投诉最多的主体"] = merchants
 with left:
     st.markdown("**投诉最多的主体（前 20）**　主体以有效统一社会信用代码识别，无有效代码的按规范化名称归并。")
     st.dataframe(merchants, hide_index=True, width="stretch")
-tp = cached(mc.breakdown, f, day, "platform").head(10)  # the same query as the platform breakdown above
+tp = mc.breakdown_of(cb, "platform", top=10)
 chart_data["投诉最多的平台"] = tp.select(
     pl.col("platform").alias("平台"), pl.col("complaints_total").alias("投诉举报（件）")
 )
@@ -200,7 +203,7 @@ st.caption(
     f"规则：某商品服务类别、问题类别、平台或属地单位在某周的件数 ≥ {mc.ANOMALY_MIN_COUNT} 件，且 ≥ 前 {mc.ANOMALY_WEEKS} 周均值的 "
     f"{mc.ANOMALY_FACTOR:g} 倍、≥ 均值 + {mc.ANOMALY_SIGMAS:g} 倍标准差（无投诉的周按 0 计），即标为异常。"
 )
-an = cached(mc.anomalies, f, day)
+an = mc.anomalies_of(cb)
 anomaly_table = an.select(
     pl.col("week").alias("周（周一）"),
     pl.col("dimension").replace_strict(mc.ANOMALY_DIMS).alias("维度"),

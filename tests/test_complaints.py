@@ -77,6 +77,22 @@ def tiles(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def test_one_scan_cube_equals_one_breakdown_per_dimension(loaded):
+    """The page's single GROUPING SETS scan gives, set by set, exactly what a separate breakdown gives."""
+    wh = open_warehouse(loaded)
+    for f, as_of in ((mc.Filters(), None), (mc.Filters(online=True, source="complaints_12315"), dt.date(2018, 9, 30))):
+        cb = mc.cube(wh, f, as_of)
+        since, until = f.window(as_of)
+        for group in mc.CUBE_SETS:
+            alone = registry.breakdown(wh, mc.COUNT_KEYS, list(group), until, since=since, where=f.where())
+            assert cb[group].height > 0
+            assert cb[group].sort(list(group), nulls_last=True).equals(alone.sort(list(group), nulls_last=True)), group
+        opts = mc.options_of(cb) if f == mc.Filters() else None
+        if opts:
+            assert opts["unit"] == sorted(set(registry.breakdown(wh, ["complaints_total"], ["unit"])["unit"]))
+    wh.close()
+
+
 def test_metrics_equal_expected_totals_and_registry(loaded, expected):
     wh = open_warehouse(loaded)
     e = expected["complaints_12315"]
