@@ -218,11 +218,64 @@ def price_csv_bytes() -> bytes:
     return ("\r\n".join(rows) + "\r\n").encode("utf-8")
 
 
+def quirk_xls(path: Path) -> Path:
+    """The same workbook quirks as quirk_xlsx, in the old binary .xls format (BIFF8) that older platform exports
+    still use: title above the table, date cells, an ID stored as a number, a hidden sheet that would match
+    better, a visible notes sheet. Written with xlwt, which is needed only to rebuild this fixture
+    (`pip install xlwt==1.3.0`); the tests read the committed file."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    notes = wb.add_sheet("说明")
+    notes.write(0, 0, "本文件由全国12315平台导出")
+    ws = wb.add_sheet("投诉举报")
+    ws.write(0, 1, "全国12315互联网平台 投诉举报信息导出")
+    header = ["登记编号", "登记时间", "信息类型", "投诉人", "联系电话", "涉及主体名称", "销售地所在行政区", "办结状态", "涉及金额", "具体内容"]  # fmt: skip
+    for j, h in enumerate(header):
+        ws.write(2, 1 + j, h)
+    when = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    data = [
+        ["3204110000000201809010001", dt.datetime(2018, 9, 1, 10, 30), "投诉", "陈一", "18600000001", "常州市子公司", "新北区三井街道", "已办结", 100, "陈一反映，电话18600000001"],
+        ["3204110000000201809010002", 43345, "投诉", "陈二", "18600000002", "常州市丑公司", "常州市武进区遥观镇", "处理中", "1,234元", "一般问题"],
+        [3204110000000201809010003, dt.datetime(2018, 9, 3), "举报", "陈三", "18600000003", "常州市寅公司", "金坛区直溪镇", "已受理", 5.5, "编号被存成数字"],
+        ["3204110000000201809010004", "2018/9/4 8:00", "咨询", "陈四", "18600000004", "常州市卯公司", "江苏省溧阳市社渚镇", "已办结", "1,000", "普通咨询"],
+    ]  # fmt: skip
+    for i, row in enumerate(data):
+        for j, v in enumerate(row):
+            if isinstance(v, dt.datetime):
+                ws.write(3 + i, 1 + j, v, when)
+            else:
+                ws.write(3 + i, 1 + j, float(v) if isinstance(v, int) and v > 2**53 else v)
+    hidden = wb.add_sheet("隐藏")
+    hidden.visibility = 1  # hidden
+    for j, h in enumerate(
+        [
+            "登记编号",
+            "登记时间",
+            "信息类型",
+            "消费方式",
+            "涉及主体名称",
+            "统一社会信用代码",
+            "网络交易平台",
+            "投诉内容大类",
+        ]
+    ):
+        hidden.write(0, j, h)
+    for j, v in enumerate(["HIDDEN-1", "2018-09-01", "投诉", "网络购物", "不应导入", "", "", ""]):
+        hidden.write(1, j, v)
+    wb.save(str(path))
+    return path
+
+
 def build_fixtures(folder: Path = FIXTURES) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "12315_quirks_gb18030.csv").write_bytes(quirk_csv_bytes("gb18030"))
     (folder / "12315_quirks_utf8.csv").write_bytes(quirk_csv_bytes("utf-8"))
     quirk_xlsx(folder / "12315_sheets.xlsx")
+    try:
+        quirk_xls(folder / "12315_sheets.xls")
+    except ImportError:
+        print("xlwt is not installed: 12315_sheets.xls keeps its committed version")
     monitoring_xlsx(folder / "monitoring_small.xlsx")
     (folder / "12358_small.csv").write_bytes(price_csv_bytes())
     return sorted(folder.iterdir())

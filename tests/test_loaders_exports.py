@@ -118,6 +118,24 @@ def test_workbook_quirks(wh):
     assert by_id["3204110000000201809010004"]["amount_involved"] == 1000.0
 
 
+def test_old_binary_xls_workbook(wh):
+    """.xls (BIFF8) goes through the same reader: title rows, date cells, a numeric ID refused, hidden sheet skipped."""
+    r = load_file(wh, FIXTURES / "12315_sheets.xls", user=SYSTEM)
+    assert (r.status, r.kind, r.rows_loaded, r.rows_quarantined) == ("loaded", "complaints_12315", 3, 1)
+    (err,) = r.errors
+    assert (err.row, err.column, err.sheet) == (6, "登记编号", "投诉举报")
+    df = current(wh)
+    assert df.get_column("row_no").to_list() == [4, 5, 7]
+    assert "HIDDEN-1" not in df.get_column("record_id").to_list()
+    by_id = {d["record_id"]: d for d in df.to_dicts()}
+    assert str(by_id["3204110000000201809010001"]["received_at"]) == "2018-09-01 10:30:00"  # a date cell
+    assert str(by_id["3204110000000201809010002"]["received_at"]) == "2018-09-02 00:00:00"  # a serial number
+    assert by_id["3204110000000201809010002"]["amount_involved"] == 1234.0
+    assert by_id["3204110000000201809010002"]["unit"] == "jingkai"
+    with wh.read() as cur:
+        assert cur.execute("SELECT file_format FROM export_batches").fetchone()[0] == "xls"
+
+
 def test_monitoring_and_12358(wh):
     m = load_file(wh, FIXTURES / "monitoring_small.xlsx", user=SYSTEM)
     p = load_file(wh, FIXTURES / "12358_small.csv", user=SYSTEM)
