@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 import polars as pl
 
 from auth import Principal, require_export
-from metrics import registry
+from metrics import registry, summaries
 from metrics.export import ExportFile, export_table
 from warehouse import Warehouse, load_sql
 
@@ -103,6 +103,8 @@ def cube(wh: Warehouse, f: Filters, as_of: dt.date | None) -> Cube:
     """All and online complaints per day, and per week × each breakdown dimension, under the filter: one scan
     (GROUPING SETS) from which the trends, breakdowns, anomaly flags and filter options are all summed."""
     since, until = f.window(as_of)
+    if summaries.covers(f.where()):  # the unfiltered view and its source / date cuts: from the day summary
+        return summaries.complaint_cube(wh, CUBE_SETS, since, until, f.where())
     return registry.breakdown_sets(wh, COUNT_KEYS, CUBE_SETS, until, since=since, where=f.where())
 
 

@@ -16,6 +16,7 @@ import streamlit as st
 from loaders import KINDS, detect_kind, load_file
 from loaders.exports import EXPORT_KINDS
 from loaders.result import LoadResult, Problem
+from metrics import summaries
 from metrics.exports import quarantine_batches, quarantine_rows
 from pages.common import require_principal
 from warehouse import Warehouse
@@ -42,6 +43,7 @@ def load_uploads(
             path = Path(tmp) / f"{i}{Path(name).suffix.lower()}"
             path.write_bytes(content)
             results.append(_load_one(wh, path, name, kind, user).as_json())
+    summaries.refresh(wh)  # the dashboard's summaries follow the new data now, not at the next reader's cost
     if progress:
         progress(len(files), "")
     return results

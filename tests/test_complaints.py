@@ -93,6 +93,44 @@ def test_one_scan_cube_equals_one_breakdown_per_dimension(loaded):
     wh.close()
 
 
+def test_day_summary_equals_the_live_count_and_follows_every_change(loaded):
+    """The unfiltered view (and its source and date cuts) is read from complaint_day_counts: it equals the live
+    GROUPING SETS scan, and a withdrawal since it was built makes it rebuild before it is read again."""
+    from auth import SYSTEM
+    from loaders import withdraw
+    from metrics import summaries
+
+    wh = open_warehouse(loaded)
+
+    def live(f, as_of):
+        since, until = f.window(as_of)
+        return registry.breakdown_sets(wh, mc.COUNT_KEYS, mc.CUBE_SETS, until, since=since, where=f.where())
+
+    def same(a, b):
+        for group in mc.CUBE_SETS:
+            key = list(group)
+            assert a[group].sort(key, nulls_last=True).equals(b[group].sort(key, nulls_last=True)), group
+
+    cuts = [
+        (mc.Filters(), None),
+        (mc.Filters(source="price_12358"), None),
+        (mc.Filters(start=dt.date(2018, 8, 1), source="complaints_12315"), dt.date(2018, 10, 15)),
+    ]
+    for f, as_of in cuts:
+        same(mc.cube(wh, f, as_of), live(f, as_of))
+    assert summaries.refresh(wh) is False  # built by the first read, still fresh
+    with wh.read() as cur:
+        (rows,) = cur.execute("SELECT count(*) FROM complaint_day_counts").fetchone()
+        (batch,) = cur.execute("SELECT min(batch_id) FROM batches WHERE kind = 'price_12358'").fetchone()
+    assert rows > 0
+    before = mc.totals(wh, mc.Filters(), None)["complaints_total"]
+    withdraw(wh, batch, user=SYSTEM)
+    after = mc.cube(wh, mc.Filters(), None)
+    assert after[("day",)]["complaints_total"].sum() == mc.totals(wh, mc.Filters(), None)["complaints_total"] < before
+    same(after, live(mc.Filters(), None))
+    wh.close()
+
+
 def test_metrics_equal_expected_totals_and_registry(loaded, expected):
     wh = open_warehouse(loaded)
     e = expected["complaints_12315"]
