@@ -162,6 +162,12 @@ def breakdown_of(cb: Cube, dim: str, top: int | None = None) -> pl.DataFrame:
 
 
 def top_merchants(wh: Warehouse, f: Filters, as_of: dt.date | None, limit: int = 20) -> pl.DataFrame:
+    since, until = f.window(as_of)
+    if since is None and set(f.where()) <= {"source"} and summaries.merchants_cover(wh, until):
+        with wh.read() as cur:
+            return cur.execute(
+                load_sql("complaints_top_merchants_summary", __file__), {"source": f.source, "limit": limit}
+            ).pl()
     clause, params = _filter_sql(f, as_of)
     with wh.read() as cur:
         return cur.execute(

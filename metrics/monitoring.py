@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from auth import Principal, require_export
-from metrics import registry
+from metrics import registry, summaries
 from metrics.export import ExportFile, export_table
 from warehouse import Warehouse, load_sql
 
@@ -84,8 +84,13 @@ def cross_source_leads(wh: Warehouse, as_of: dt.date | None, limit: int = 50) ->
         "w_12358": SOURCE_WEIGHTS["price_12358"],
         "w_monitoring": SOURCE_WEIGHTS["monitoring"],
     }
+    if summaries.merchants_cover(wh, as_of):  # all the data: one summary row per source and merchant
+        per_key = "SELECT source, merchant_key, uscc_valid, merchant_name, n, first_at, last_at FROM merchant_counts"
+        params.pop("as_of")
+    else:
+        per_key = load_sql("monitoring_cross_source_per_key", __file__)
     with wh.read() as cur:
-        return cur.execute(load_sql("monitoring_cross_source", __file__), params).pl()
+        return cur.execute(load_sql("monitoring_cross_source", __file__).format(per_key=per_key), params).pl()
 
 
 def lead_records(wh: Warehouse, keys: tuple[str, ...], as_of: dt.date | None) -> pl.DataFrame:

@@ -1,48 +1,39 @@
 """Summary tables: small, exact digests of the current records for the views most people open first.
 
-`complaint_day_counts` holds complaints per source, day and value of each 投诉分析 breakdown dimension, built in
-one GROUPING SETS scan from the registry's own metric and dimension definitions, so a figure read from it
-equals the live one (tests compare them). It answers the unfiltered 投诉分析 view and its source and date-range
-cuts; any other filter is counted live.
+- `complaint_day_counts`: complaints per source, day and value of each 投诉分析 breakdown dimension, built in one
+  GROUPING SETS scan from the registry's own metric and dimension definitions. It answers the unfiltered
+  投诉分析 view and its source and date-range cuts; any other filter is counted live.
+- `merchant_counts`: one row per source and merchant, for the top merchants and the cross-source leads when
+  they look at all the data (an as-of date on or after the latest record); an earlier as-of date is counted live.
 
-A summary records the live batches it was built from. A reader that finds another set of live batches (an
+A figure read from a summary equals the live one (tests compare them). A summary records the live batches it
+was built from. A reader that finds another set of live batches (an
 upload or a withdrawal since) rebuilds it first, in one write transaction, so a stale summary is never read.
-The upload page rebuilds it right after a change, so the next reader finds it ready.
+The upload page rebuilds it right after a change, so the next reader finds it ready. Any other code
+that changes current records must call `invalidate` in its transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import duckdb
 import polars as pl
 
 from campaign import Campaign
 from metrics import registry
-from warehouse import Warehouse
+from warehouse import Warehouse, load_sql
 
 COMPLAINT_DAYS = "complaint_day_counts"
+MERCHANTS = "merchant_counts"
 RELATION = "v_complaints_current"
 SOURCES = ("complaints_12315", "price_12358")
 DIMS = ("focus", "goods", "problem", "platform", "unit", "status")
 KEYS = ("complaints_total", "complaints_online")
 
 
-def _signature(cur: duckdb.DuckDBPyConnection) -> str:
-    (sig,) = cur.execute(
-        "SELECT coalesce(string_agg(CAST(batch_id AS VARCHAR), ',' ORDER BY batch_id), '') FROM batches "
-        "WHERE status = 'loaded' AND kind IN (SELECT unnest($kinds))",
-        {"kinds": list(SOURCES)},
-    ).fetchone()
-    return sig
-
-
-def _is_fresh(cur: duckdb.DuckDBPyConnection) -> bool:
-    row = cur.execute("SELECT signature FROM summary_state WHERE name = ?", [COMPLAINT_DAYS]).fetchone()
-    return row is not None and row[0] == _signature(cur)
-
-
-def _build_sql(c: Campaign) -> str:
+def _complaint_days_sql(c: Campaign) -> str:
     dims = registry.DIMENSIONS[RELATION]
     ms = [registry.get(c, k) for k in KEYS]
     if any(m.relation != RELATION for m in ms):
@@ -58,20 +49,57 @@ def _build_sql(c: Campaign) -> str:
     )
 
 
-def refresh(wh: Warehouse) -> bool:
-    """Rebuild the summary if the live batches changed since it was built. True when it was rebuilt."""
+# table → (the batch kinds it digests, the statement that fills it)
+SUMMARIES: dict[str, tuple[tuple[str, ...], Callable[[Campaign], str]]] = {
+    COMPLAINT_DAYS: (SOURCES, _complaint_days_sql),
+    MERCHANTS: ((*SOURCES, "monitoring"), lambda c: load_sql("summary_merchant_counts", __file__)),
+}
+
+
+def _signature(cur: duckdb.DuckDBPyConnection, kinds: tuple[str, ...]) -> str:
+    (sig,) = cur.execute(
+        "SELECT coalesce(string_agg(CAST(batch_id AS VARCHAR), ',' ORDER BY batch_id), '') FROM batches "
+        "WHERE status = 'loaded' AND kind IN (SELECT unnest($kinds))",
+        {"kinds": list(kinds)},
+    ).fetchone()
+    return sig
+
+
+def _stale(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    built = dict(cur.execute("SELECT name, signature FROM summary_state").fetchall())
+    return [t for t, (kinds, _) in SUMMARIES.items() if built.get(t) != _signature(cur, kinds)]
+
+
+def refresh(wh: Warehouse) -> list[str]:
+    """Rebuild every summary whose live batches changed since it was built; the tables rebuilt."""
     with wh.read() as cur:
-        if _is_fresh(cur):
-            return False
+        if not _stale(cur):
+            return []
     with wh.transaction(bump_version=False) as cur:  # a digest of data already there: nothing new to see
-        if _is_fresh(cur):
-            return False
-        cur.execute(f"DELETE FROM {COMPLAINT_DAYS}")  # noqa: S608 - a constant
-        cur.execute(_build_sql(wh.campaign))
-        cur.execute(
-            "INSERT OR REPLACE INTO summary_state (name, signature) VALUES (?, ?)", [COMPLAINT_DAYS, _signature(cur)]
-        )
-    return True
+        stale = _stale(cur)
+        for table in stale:
+            kinds, build = SUMMARIES[table]
+            cur.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
+            cur.execute(build(wh.campaign))
+            cur.execute(
+                "INSERT OR REPLACE INTO summary_state (name, signature, built_at) VALUES (?, ?, current_timestamp)",
+                [table, _signature(cur, kinds)],
+            )
+    return stale
+
+
+def invalidate(cur: duckdb.DuckDBPyConnection) -> None:
+    """For a change to current records that is not a load or a withdrawal (which change the live batches by
+    themselves): call inside the changing transaction, and every summary is rebuilt before it is read again."""
+    cur.execute("DELETE FROM summary_state")
+
+
+def merchants_cover(wh: Warehouse, as_of: dt.date | None) -> bool:
+    """Whether merchant_counts holds exactly the records up to as_of: none of them is later than it."""
+    refresh(wh)
+    with wh.read() as cur:
+        (latest,) = cur.execute(f"SELECT CAST(max(last_at) AS DATE) FROM {MERCHANTS}").fetchone()  # noqa: S608
+    return as_of is None or latest is None or as_of >= latest
 
 
 def covers(where: dict) -> bool:

@@ -118,7 +118,7 @@ def test_day_summary_equals_the_live_count_and_follows_every_change(loaded):
     ]
     for f, as_of in cuts:
         same(mc.cube(wh, f, as_of), live(f, as_of))
-    assert summaries.refresh(wh) is False  # built by the first read, still fresh
+    assert summaries.refresh(wh) == []  # built by the first read, still fresh
     with wh.read() as cur:
         (rows,) = cur.execute("SELECT count(*) FROM complaint_day_counts").fetchone()
         (batch,) = cur.execute("SELECT min(batch_id) FROM batches WHERE kind = 'price_12358'").fetchone()

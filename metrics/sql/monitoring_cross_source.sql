@@ -1,21 +1,9 @@
 -- Cross-source leads (协同管网): merchants found in two or more of 12315, 12358 and monitoring.
 -- A merchant is its valid 统一社会信用代码; a record without one is matched by its normalised name, and
 -- a name seen with exactly one valid code anywhere is resolved to that code.
--- Records are first reduced to one row per (source, merchant_key), so the matching works on thousands of
--- merchants, not millions of records.
-WITH per_key AS MATERIALIZED (
-    SELECT source, merchant_key, bool_or(uscc_valid) AS uscc_valid, arg_max(merchant_name, received_at) AS merchant_name,
-           count(*) AS n, min(received_at) AS first_at, max(received_at) AS last_at
-    FROM v_complaints_current
-    WHERE merchant_key IS NOT NULL AND CAST(received_at AS DATE) <= $as_of
-    GROUP BY source, merchant_key
-    UNION ALL
-    SELECT 'monitoring', merchant_key, bool_or(uscc_valid), arg_max(merchant_name, detected_at),
-           count(*), min(detected_at), max(detected_at)
-    FROM v_hits_current
-    WHERE merchant_key IS NOT NULL AND CAST(detected_at AS DATE) <= $as_of
-    GROUP BY merchant_key
-),
+-- Records are first reduced to one row per (source, merchant_key) (per_key: counted live up to $as_of, or read
+-- from the merchant_counts summary), so the matching works on thousands of merchants, not millions of records.
+WITH per_key AS MATERIALIZED ({per_key}),
 names AS (
     SELECT regexp_replace(merchant_name, '\s', '', 'g') AS name_key, min(merchant_key) AS uscc
     FROM per_key
