@@ -83,6 +83,18 @@ def quirk_csv_bytes(encoding: str = "gb18030") -> bytes:
     return buf.getvalue().encode(encoding)
 
 
+# The 12315 workbook quirks (quirk_xlsx, quirk_xls): a table at B3 under a title, style 1 headers.
+SHEET_HEADER = ["登记编号", "登记时间", "信息类型", "投诉人", "联系电话", "涉及主体名称", "销售地所在行政区", "办结状态", "涉及金额", "具体内容"]  # fmt: skip
+SHEET_ROWS = [
+    ["3204110000000201809010001", dt.datetime(2018, 9, 1, 10, 30), "投诉", "陈一", "18600000001", "常州市子公司", "新北区三井街道", "已办结", 100, "陈一反映，电话18600000001"],
+    ["3204110000000201809010002", 43345, "投诉", "陈二", "18600000002", "常州市丑公司", "常州市武进区遥观镇", "处理中", "=1000+234", "一般问题"],
+    [3204110000000201809010003, dt.date(2018, 9, 3), "举报", "陈三", "18600000003", "常州市寅公司", "金坛区直溪镇", "已受理", 5.5, "编号被存成数字"],
+    ["3204110000000201809010004", "2018/9/4 8:00", "咨询", "陈四", "18600000004", "常州市卯公司", "江苏省溧阳市社渚镇", "已办结", "1,000", "普通咨询"],
+]  # fmt: skip
+HIDDEN_HEADER = ["登记编号", "登记时间", "信息类型", "消费方式", "涉及主体名称", "统一社会信用代码", "网络交易平台", "投诉内容大类"]  # fmt: skip
+HIDDEN_ROW = ["HIDDEN-1", "2018-09-01", "投诉", "网络购物", "不应导入", "", "", ""]
+
+
 def quirk_xlsx(path: Path) -> Path:
     """12315, style 1 headers, table starting at B3 under a title, real date cells, a numeric (mangled) ID,
     a formula, a hidden sheet that matches better and a visible notes sheet."""
@@ -92,44 +104,13 @@ def quirk_xlsx(path: Path) -> Path:
     notes.append(["本文件由全国12315平台导出"])
     ws = wb.create_sheet("投诉举报")
     ws["B1"] = "全国12315互联网平台 投诉举报信息导出"
-    header = [
-        "登记编号",
-        "登记时间",
-        "信息类型",
-        "投诉人",
-        "联系电话",
-        "涉及主体名称",
-        "销售地所在行政区",
-        "办结状态",
-        "涉及金额",
-        "具体内容",
-    ]
-    for j, h in enumerate(header):
-        ws.cell(row=3, column=2 + j, value=h)
-    data = [
-        ["3204110000000201809010001", dt.datetime(2018, 9, 1, 10, 30), "投诉", "陈一", "18600000001", "常州市子公司", "新北区三井街道", "已办结", 100, "陈一反映，电话18600000001"],
-        ["3204110000000201809010002", 43345, "投诉", "陈二", "18600000002", "常州市丑公司", "常州市武进区遥观镇", "处理中", "=1000+234", "一般问题"],
-        [3204110000000201809010003, dt.date(2018, 9, 3), "举报", "陈三", "18600000003", "常州市寅公司", "金坛区直溪镇", "已受理", 5.5, "编号被存成数字"],
-        ["3204110000000201809010004", "2018/9/4 8:00", "咨询", "陈四", "18600000004", "常州市卯公司", "江苏省溧阳市社渚镇", "已办结", "1,000", "普通咨询"],
-    ]  # fmt: skip
-    for i, row in enumerate(data):
+    for i, row in enumerate([SHEET_HEADER, *SHEET_ROWS]):
         for j, v in enumerate(row):
-            ws.cell(row=4 + i, column=2 + j, value=v)
+            ws.cell(row=3 + i, column=2 + j, value=v)
     hidden = wb.create_sheet("隐藏")
     hidden.sheet_state = "hidden"
-    hidden.append(
-        [
-            "登记编号",
-            "登记时间",
-            "信息类型",
-            "消费方式",
-            "涉及主体名称",
-            "统一社会信用代码",
-            "网络交易平台",
-            "投诉内容大类",
-        ]
-    )
-    hidden.append(["HIDDEN-1", "2018-09-01", "投诉", "网络购物", "不应导入", "", "", ""])
+    hidden.append(HIDDEN_HEADER)
+    hidden.append(HIDDEN_ROW)
     wb.save(path)
     return path
 
@@ -219,50 +200,29 @@ def price_csv_bytes() -> bytes:
 
 
 def quirk_xls(path: Path) -> Path:
-    """The same workbook quirks as quirk_xlsx, in the old binary .xls format (BIFF8) that older platform exports
-    still use: title above the table, date cells, an ID stored as a number, a hidden sheet that would match
-    better, a visible notes sheet. Written with xlwt, which is needed only to rebuild this fixture
-    (`pip install xlwt==1.3.0`); the tests read the committed file."""
+    """The same workbook as quirk_xlsx in the old binary .xls format (BIFF8) that older platform exports still
+    use, but with a text amount for the formula (xlwt stores no cached result). Written with xlwt, which is
+    needed only to rebuild this fixture (`pip install xlwt==1.3.0`); the tests read the committed file."""
     import xlwt
 
     wb = xlwt.Workbook(encoding="utf-8")
-    notes = wb.add_sheet("说明")
-    notes.write(0, 0, "本文件由全国12315平台导出")
+    wb.add_sheet("说明").write(0, 0, "本文件由全国12315平台导出")
     ws = wb.add_sheet("投诉举报")
     ws.write(0, 1, "全国12315互联网平台 投诉举报信息导出")
-    header = ["登记编号", "登记时间", "信息类型", "投诉人", "联系电话", "涉及主体名称", "销售地所在行政区", "办结状态", "涉及金额", "具体内容"]  # fmt: skip
-    for j, h in enumerate(header):
-        ws.write(2, 1 + j, h)
     when = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
-    data = [
-        ["3204110000000201809010001", dt.datetime(2018, 9, 1, 10, 30), "投诉", "陈一", "18600000001", "常州市子公司", "新北区三井街道", "已办结", 100, "陈一反映，电话18600000001"],
-        ["3204110000000201809010002", 43345, "投诉", "陈二", "18600000002", "常州市丑公司", "常州市武进区遥观镇", "处理中", "1,234元", "一般问题"],
-        [3204110000000201809010003, dt.datetime(2018, 9, 3), "举报", "陈三", "18600000003", "常州市寅公司", "金坛区直溪镇", "已受理", 5.5, "编号被存成数字"],
-        ["3204110000000201809010004", "2018/9/4 8:00", "咨询", "陈四", "18600000004", "常州市卯公司", "江苏省溧阳市社渚镇", "已办结", "1,000", "普通咨询"],
-    ]  # fmt: skip
-    for i, row in enumerate(data):
+    for i, row in enumerate([SHEET_HEADER, *SHEET_ROWS]):
         for j, v in enumerate(row):
-            if isinstance(v, dt.datetime):
-                ws.write(3 + i, 1 + j, v, when)
+            if isinstance(v, dt.date):
+                ws.write(2 + i, 1 + j, dt.datetime.combine(v, dt.time()) if not isinstance(v, dt.datetime) else v, when)
+            elif isinstance(v, str) and v.startswith("="):
+                ws.write(2 + i, 1 + j, "1,234元")
             else:
-                ws.write(3 + i, 1 + j, float(v) if isinstance(v, int) and v > 2**53 else v)
+                ws.write(2 + i, 1 + j, float(v) if isinstance(v, int) and v > 2**53 else v)
     hidden = wb.add_sheet("隐藏")
     hidden.visibility = 1  # hidden
-    for j, h in enumerate(
-        [
-            "登记编号",
-            "登记时间",
-            "信息类型",
-            "消费方式",
-            "涉及主体名称",
-            "统一社会信用代码",
-            "网络交易平台",
-            "投诉内容大类",
-        ]
-    ):
-        hidden.write(0, j, h)
-    for j, v in enumerate(["HIDDEN-1", "2018-09-01", "投诉", "网络购物", "不应导入", "", "", ""]):
-        hidden.write(1, j, v)
+    for i, row in enumerate([HIDDEN_HEADER, HIDDEN_ROW]):
+        for j, v in enumerate(row):
+            hidden.write(i, j, v)
     wb.save(str(path))
     return path
 
