@@ -195,7 +195,7 @@ def build(db: Path, complaints: int, hits: int) -> None:
 
     t4 = time.perf_counter()
     summaries.refresh(wh)  # as the upload page does after every upload
-    print(f"汇总表（投诉按日 × 维度，上传后刷新）：{time.perf_counter() - t4:.1f} s", flush=True)
+    print(f"汇总表（投诉按日 × 维度、按来源 × 主体；上传后刷新）：{time.perf_counter() - t4:.1f} s", flush=True)
 
     t2 = time.perf_counter()
     n = _weekly_tables(wh)
