@@ -1,8 +1,8 @@
 """Summary tables: small, exact digests of the current records for the views most people open first.
 
-- `complaint_day_counts`: complaints per source, day and value of each 投诉分析 breakdown dimension, built in one
-  GROUPING SETS scan from the registry's own metric and dimension definitions. It answers the unfiltered
-  投诉分析 view and its source and date-range cuts; any other filter is counted live.
+- `complaint_day_counts`: complaints per source, day, online or not, unit and value of each 投诉分析 breakdown
+  dimension, built in one GROUPING SETS scan from the registry's own metric and dimension definitions. It
+  answers the 投诉分析 view and its cuts by date, source, online and unit; any other filter is counted live.
 - `merchant_counts`: one row per source and merchant, for the top merchants and the cross-source leads when
   they look at all the data (an as-of date on or after the latest record); an earlier as-of date is counted live.
 
@@ -30,6 +30,7 @@ MERCHANTS = "merchant_counts"
 RELATION = "v_complaints_current"
 SOURCES = ("complaints_12315", "price_12358")
 DIMS = ("focus", "goods", "problem", "platform", "unit", "status")
+CUTS = ("online", "unit")  # filters the day summary answers, besides source and dates
 KEYS = ("complaints_total", "complaints_online")
 
 
@@ -38,13 +39,15 @@ def _complaint_days_sql(c: Campaign) -> str:
     ms = [registry.get(c, k) for k in KEYS]
     if any(m.relation != RELATION for m in ms):
         raise ValueError("汇总表只能汇总投诉举报的指标")
-    day, exprs = dims["day"], [dims[d] for d in DIMS]
-    which = " ".join(f"WHEN GROUPING({e}) = 0 THEN '{d}'" for d, e in zip(DIMS, exprs, strict=True))
+    grouped = [d for d in DIMS if d not in CUTS]  # a cut (unit) is in every row already
+    day, exprs = dims["day"], [dims[d] for d in grouped]
+    which = " ".join(f"WHEN GROUPING({e}) = 0 THEN '{d}'" for d, e in zip(grouped, exprs, strict=True))
     value = " ".join(f"WHEN GROUPING({e}) = 0 THEN CAST({e} AS VARCHAR)" for e in exprs)
-    sets = ", ".join([f"(source, {day}, {e})" for e in exprs] + [f"(source, {day})"])
+    cuts = ", ".join(dims[d] for d in CUTS)
+    sets = ", ".join([f"(source, {day}, {cuts}, {e})" for e in exprs] + [f"(source, {day}, {cuts})"])
     return (
         f"INSERT INTO {COMPLAINT_DAYS} "  # noqa: S608 - registry SQL only
-        f"SELECT source, {day}, CASE {which} END, CASE {value} END, {', '.join(m.sql for m in ms)} "
+        f"SELECT source, {day}, {cuts}, CASE {which} END, CASE {value} END, {', '.join(m.sql for m in ms)} "
         f"FROM {RELATION} GROUP BY GROUPING SETS ({sets})"
     )
 
@@ -103,8 +106,8 @@ def merchants_cover(wh: Warehouse, as_of: dt.date | None) -> bool:
 
 
 def covers(where: dict) -> bool:
-    """Whether the summary can answer a filter: by source only (plus any date range)."""
-    return set(where) <= {"source"}
+    """Whether the day summary can answer a filter: by source, online and unit (and any date range)."""
+    return set(where) <= {"source", *CUTS}
 
 
 def complaint_cube(
@@ -113,10 +116,13 @@ def complaint_cube(
     """The frames registry.breakdown_sets(wh, KEYS, sets, …) would give, read from the summary. Each set is
     ("day",) or ("week", dim)."""
     if not covers(where):
-        raise ValueError(f"汇总表不能按 {'、'.join(set(where) - {'source'})} 筛选")
+        raise ValueError(f"汇总表不能按 {'、'.join(set(where) - {'source', *CUTS})} 筛选")
     refresh(wh)
-    clause = "($since IS NULL OR day >= $since) AND ($until IS NULL OR day <= $until) AND ($source IS NULL OR source = $source)"
-    params = {"since": since, "until": until, "source": where.get("source")}
+    clause = " AND ".join(
+        ["($since IS NULL OR day >= $since)", "($until IS NULL OR day <= $until)"]
+        + [f"(${k} IS NULL OR {k} = ${k})" for k in ("source", *CUTS)]
+    )
+    params = {"since": since, "until": until} | {k: where.get(k) for k in ("source", *CUTS)}
     sums = ", ".join(f"CAST(sum({k}) AS BIGINT) AS {k}" for k in KEYS)
     out = {}
     with wh.read() as cur:
@@ -129,11 +135,13 @@ def complaint_cube(
                 out[group] = cur.execute(sql, params).pl()
             elif len(group) == 2 and group[0] == "week" and group[1] in DIMS:
                 dim = group[1]
+                # a cut dimension is a column of the totals rows; the others are (dim, value) rows
+                value, rows = (dim, "dim IS NULL") if dim in CUTS else ("value", f"dim = '{dim}'")
                 sql = (
-                    f"SELECT CAST(date_trunc('week', day) AS DATE) AS week, value AS {dim}, {sums} "  # noqa: S608
-                    f"FROM {COMPLAINT_DAYS} WHERE dim = $dim AND {clause} GROUP BY ALL ORDER BY week, {dim}"
+                    f"SELECT CAST(date_trunc('week', day) AS DATE) AS week, {value} AS {dim}, {sums} "  # noqa: S608
+                    f"FROM {COMPLAINT_DAYS} WHERE {rows} AND {clause} GROUP BY ALL ORDER BY week, {dim}"
                 )
-                out[group] = cur.execute(sql, params | {"dim": dim}).pl()
+                out[group] = cur.execute(sql, params).pl()
             else:
                 raise ValueError(f"汇总表没有分组 {group}")
     return out
