@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import chinese_calendar
 
@@ -45,6 +45,18 @@ class WorkCalendar:
             d += dt.timedelta(days=1)
             count += self.is_workday(d)
         return sign * count
+
+    def workdays_to(self, starts: Sequence[dt.date], end: dt.date) -> list[int]:
+        """workdays_between(start, end) for many starts at once, in one walk over the calendar."""
+        if not starts:
+            return []
+        lo, hi = min(*starts, end), max(*starts, end)
+        cum, count, d = {lo: 0}, 0, lo
+        while d < hi:
+            d += dt.timedelta(days=1)
+            count += self.is_workday(d)
+            cum[d] = count
+        return [cum[end] - cum[s] for s in starts]
 
     def week_due(self, monday: dt.date, working_days_after: int = 1) -> dt.date:
         """Due date of a report week keyed by its Monday: the end of the n-th working day after its Sunday."""

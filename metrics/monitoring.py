@@ -51,7 +51,7 @@ def overdue_cutoff(wh: Warehouse, as_of: dt.date, workdays: int) -> tuple[dt.dat
     with wh.read() as cur:
         pending = cur.execute(load_sql("monitoring_pending_by_day", __file__), {"status": PENDING, "as_of": as_of}).pl()
     cal = wh.calendar()
-    ages = [cal.workdays_between(d, as_of) for d in pending["day"]]
+    ages = cal.workdays_to(pending["day"].to_list(), as_of)
     pending = pending.with_columns(pl.Series("workdays", ages, dtype=pl.Int64))
     late = pending.filter(pl.col("workdays") > workdays)
     return (late["day"].max() if late.height else None), pending

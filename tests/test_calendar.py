@@ -36,6 +36,14 @@ def test_working_days_between_counts_late_days_across_national_day():
     assert cal.workdays_between(dt.date(2018, 10, 8), dt.date(2018, 10, 8)) == 0
 
 
+def test_working_days_to_one_end_from_many_starts_equals_one_by_one():
+    cal = WorkCalendar()
+    end = dt.date(2018, 10, 8)
+    starts = [dt.date(2018, 7, 1) + dt.timedelta(days=i) for i in range(0, 150, 3)]  # before and after the end
+    assert cal.workdays_to(starts, end) == [cal.workdays_between(s, end) for s in starts]
+    assert cal.workdays_to([dt.date(2018, 9, 28)], end) == [3] and cal.workdays_to([], end) == []
+
+
 def test_week_keys():
     assert week_of(dt.date(2018, 10, 7)) == dt.date(2018, 10, 1)
     assert week_of(dt.date(2018, 10, 1)) == dt.date(2018, 10, 1)
