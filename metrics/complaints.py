@@ -103,9 +103,24 @@ def cube(wh: Warehouse, f: Filters, as_of: dt.date | None) -> Cube:
     """All and online complaints per day, and per week × each breakdown dimension, under the filter: one scan
     (GROUPING SETS) from which the trends, breakdowns, anomaly flags and filter options are all summed."""
     since, until = f.window(as_of)
-    if summaries.covers(f.where()):  # the unfiltered view and its source / date cuts: from the day summary
-        return summaries.complaint_cube(wh, CUBE_SETS, since, until, f.where())
-    return registry.breakdown_sets(wh, COUNT_KEYS, CUBE_SETS, until, since=since, where=f.where())
+    where = f.where()
+    if summaries.covers(where):  # the usual cuts (date, source, online, unit): from the day summary
+        return summaries.complaint_cube(wh, CUBE_SETS, since, until, where)
+    # Counted live. A dimension the filter fixes has one value, so its weekly rows are the weekly totals:
+    # that grouping is left out of the scan and filled in from the daily counts.
+    fixed = [g for g in CUBE_SETS if len(g) == 2 and g[1] in where]
+    out = registry.breakdown_sets(
+        wh, COUNT_KEYS, [g for g in CUBE_SETS if g not in fixed], until, since=since, where=where
+    )
+    for week, dim in fixed:
+        totals = trend_of(out, "day").with_columns(pl.col("date").dt.truncate("1w").cast(pl.Date).alias(week))
+        out[(week, dim)] = (
+            totals.group_by(week)
+            .agg(pl.col(COUNT_KEYS).sum())
+            .select(week, pl.lit(where[dim], dtype=pl.String).alias(dim), *COUNT_KEYS)
+            .sort(week)
+        )
+    return out
 
 
 def options(wh: Warehouse, as_of: dt.date | None = None) -> dict[str, list]:

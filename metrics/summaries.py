@@ -1,8 +1,9 @@
 """Summary tables: small, exact digests of the current records for the views most people open first.
 
-- `complaint_day_counts`: complaints per source, day, online or not, unit and value of each 投诉分析 breakdown
-  dimension, built in one GROUPING SETS scan from the registry's own metric and dimension definitions. It
-  answers the 投诉分析 view and its cuts by date, source, online and unit; any other filter is counted live.
+- `complaint_day_counts`: complaints per source, day, online or not, unit, status and value of each other
+  投诉分析 breakdown dimension, built in one GROUPING SETS scan from the registry's own metric and dimension
+  definitions. It answers the 投诉分析 view and its cuts by date, source, online, unit and status; any other
+  filter is counted live.
 - `merchant_counts`: one row per source and merchant, for the top merchants and the cross-source leads when
   they look at all the data (an as-of date on or after the latest record); an earlier as-of date is counted live.
 
@@ -30,7 +31,7 @@ MERCHANTS = "merchant_counts"
 RELATION = "v_complaints_current"
 SOURCES = ("complaints_12315", "price_12358")
 DIMS = ("focus", "goods", "problem", "platform", "unit", "status")
-CUTS = ("online", "unit")  # filters the day summary answers, besides source and dates
+CUTS = ("online", "unit", "status")  # filters the day summary answers, besides source and dates
 KEYS = ("complaints_total", "complaints_online")
 
 
@@ -39,7 +40,7 @@ def _complaint_days_sql(c: Campaign) -> str:
     ms = [registry.get(c, k) for k in KEYS]
     if any(m.relation != RELATION for m in ms):
         raise ValueError("汇总表只能汇总投诉举报的指标")
-    grouped = [d for d in DIMS if d not in CUTS]  # a cut (unit) is in every row already
+    grouped = [d for d in DIMS if d not in CUTS]  # a cut (unit, status) is in every row already
     day, exprs = dims["day"], [dims[d] for d in grouped]
     which = " ".join(f"WHEN GROUPING({e}) = 0 THEN '{d}'" for d, e in zip(grouped, exprs, strict=True))
     value = " ".join(f"WHEN GROUPING({e}) = 0 THEN CAST({e} AS VARCHAR)" for e in exprs)

@@ -118,9 +118,12 @@ def test_day_summary_equals_the_live_count_and_follows_every_change(loaded):
         (mc.Filters(start=dt.date(2018, 8, 1), source="complaints_12315"), dt.date(2018, 10, 15)),
         (mc.Filters(unit="wujin", online=True), None),
         (mc.Filters(unit="jingkai", online=False, source="price_12358"), dt.date(2018, 11, 1)),
+        (mc.Filters(status="已办结", unit="wujin"), None),
     ]
     for f, as_of in cuts:
+        assert summaries.covers(f.where())
         same(mc.cube(wh, f, as_of), live(f, as_of))
+    assert mc.cube(wh, mc.Filters(status="已办结"), None)[("day",)].height > 0
     assert summaries.refresh(wh) == []  # built by the first read, still fresh
     with wh.read() as cur:
         (rows,) = cur.execute("SELECT count(*) FROM complaint_day_counts").fetchone()

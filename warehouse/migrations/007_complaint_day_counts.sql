@@ -1,6 +1,6 @@
--- A summary of the current 12315/12358 records: complaints per source, day, online or not, unit, and value of
--- each 投诉分析 breakdown dimension (dim NULL: the totals). Thousands of rows instead of millions, so the
--- 投诉分析 view and its cuts by date, source, online and unit are read from here.
+-- A summary of the current 12315/12358 records: complaints per source, day, online or not, unit, status, and
+-- value of each other 投诉分析 breakdown dimension (dim NULL: the totals). Far fewer rows than records, so the
+-- 投诉分析 view and its cuts by date, source, online, unit and status are read from here.
 -- Filled by metrics/summaries.py from the metric registry's own definitions. `summary_state` records which
 -- live batches a summary reflects; a reader that finds a different set of live batches ignores it and
 -- refreshes it, so a stale summary is never shown.
@@ -9,7 +9,8 @@ CREATE TABLE complaint_day_counts (
     day               DATE NOT NULL,
     online            BOOLEAN NOT NULL,
     unit              VARCHAR NOT NULL,
-    dim               VARCHAR,            -- focus | goods | problem | platform | status; NULL = the totals
+    status            VARCHAR,
+    dim               VARCHAR,            -- focus | goods | problem | platform; NULL = the totals
     value             VARCHAR,
     complaints_total  BIGINT NOT NULL,
     complaints_online BIGINT NOT NULL
