@@ -1,4 +1,5 @@
-"""python -m metrics summary|report: figures from the warehouse for other tools and for the upward report."""
+"""python -m metrics summary|report|refresh: figures from the warehouse for other tools and for the upward report, and
+the dashboard's summary tables rebuilt after a load from the command line."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--db")
     r.add_argument("--as-of", type=_date, required=True)
     r.add_argument("--out", required=True)
+    f = sub.add_parser("refresh", help="重建看板汇总表（命令行导入数据后运行，页面即可直接读取）")
+    f.add_argument("--db")
     args = parser.parse_args(argv)
 
     wh = open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))
@@ -37,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
 
             json.dump(build_summary(wh, args.as_of), sys.stdout, ensure_ascii=False, indent=1)
             sys.stdout.write("\n")
+        elif args.command == "refresh":
+            from metrics.summaries import refresh
+
+            rebuilt = refresh(wh)
+            print(f"已重建：{'、'.join(rebuilt)}" if rebuilt else "汇总表已是最新，无需重建")
         else:
             from metrics.report import write_report
 

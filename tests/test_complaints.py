@@ -137,6 +137,22 @@ def test_day_summary_equals_the_live_count_and_follows_every_change(loaded):
     wh.close()
 
 
+def test_refresh_command_builds_the_summaries_after_a_command_line_load(loaded, capsys):
+    from metrics.__main__ import main
+
+    assert main(["refresh", "--db", str(loaded)]) == 0
+    assert "complaint_day_counts" in capsys.readouterr().out
+    assert main(["refresh", "--db", str(loaded)]) == 0
+    assert "无需重建" in capsys.readouterr().out
+    wh = open_warehouse(loaded)
+    with wh.read() as cur:
+        assert {r[0] for r in cur.execute("SELECT name FROM summary_state").fetchall()} == {
+            "complaint_day_counts",
+            "merchant_counts",
+        }
+    wh.close()
+
+
 def test_metrics_equal_expected_totals_and_registry(loaded, expected):
     wh = open_warehouse(loaded)
     e = expected["complaints_12315"]
