@@ -8,10 +8,10 @@
   they look at all the data (an as-of date on or after the latest record); an earlier as-of date is counted live.
 
 A figure read from a summary equals the live one (tests compare them). A summary records the live batches it
-was built from. A reader that finds another set of live batches (an
-upload or a withdrawal since) rebuilds it first, in one write transaction, so a stale summary is never read.
-The upload page rebuilds it right after a change, so the next reader finds it ready. Any other code
-that changes current records must call `invalidate` in its transaction.
+was built from; a reader that finds another set of live batches (an upload or a withdrawal since) rebuilds it
+first, in one write transaction, so a stale summary is never read. The upload page (and `python -m metrics
+refresh`) rebuilds them right after a change, so the next reader finds them ready. Any other code that changes
+current records must call `invalidate` in its transaction.
 """
 
 from __future__ import annotations
