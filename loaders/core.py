@@ -651,13 +651,9 @@ def _strptime(fmt: str) -> Callable[[pl.Series], pl.Series]:
 
 def _parse_narrowing(s: pl.Series, parsers: Sequence[Callable[[pl.Series], pl.Series]]) -> pl.Series:
     out = parsers[0](s)
-    todo = out.is_null() & s.is_not_null()
-    if len(parsers) == 1 or not todo.any():
+    if len(parsers) == 1:
         return out
-    idx = todo.arg_true()
-    out = out.clone()
-    out.scatter(idx, _parse_narrowing(s.gather(idx), parsers[1:]).cast(out.dtype))
-    return out
+    return fill_where(out, out.is_null() & s.is_not_null(), s, lambda rest: _parse_narrowing(rest, parsers[1:]))
 
 
 def find_datetime(text: str) -> pl.Datetime | None:

@@ -156,9 +156,8 @@ def load_export(
                 loaded_by=user,
                 is_demo=is_demo,
             )
-            # The file is read and loaded in slices of rows, so memory stays flat however long the export is.
-            # One INSERT reads a stream of slices: each slice is read, cast and checked only when DuckDB asks
-            # for it, so memory stays flat however long the export is, and there is one statement to undo.
+            # One INSERT reads a stream of slices, each read, cast and checked a couple of slices ahead of it:
+            # memory stays flat however long the export is, and there is one statement to undo.
             quarantined = _insert_staged(
                 cur,
                 _mapped_ahead(
@@ -348,7 +347,7 @@ def _insert_staged(
             raise
         finally:
             cur.unregister("export_stage")
-    if failure:
+    if failure:  # were a stream error ever to end the INSERT quietly, the load must still fail (all or nothing)
         raise failure[0]
     parts = [q for q in quarantined if q.height]
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
@@ -656,8 +655,7 @@ def stage_rows(
     uscc = core.clean_ids(raw("merchant_uscc")).str.to_uppercase()
     out["merchant_uscc"] = uscc
     out["uscc_valid"] = core.uscc_valid_series(uscc)
-    out["merchant_name"] = raw("merchant_name")
-    name = raw("merchant_name")
+    out["merchant_name"] = name = raw("merchant_name")
     name = core.fill_where(
         name, name.str.contains(r"\s").fill_null(False), name, lambda x: x.str.replace_all(r"\s", "")
     )

@@ -105,10 +105,10 @@ def mask_text(text: pl.Series, own_values: Sequence[pl.Series] = ()) -> pl.Serie
     for value in own_values:
         pair = pl.DataFrame({"t": t, "v": value.str.strip_chars()})
         hit = pair.select(
-            (pl.col("v").str.len_chars() >= 2) & pl.col("t").str.contains(pl.col("v"), literal=True)
+            ((pl.col("v").str.len_chars() >= 2) & pl.col("t").str.contains(pl.col("v"), literal=True)).fill_null(False)
         ).to_series()
-        if hit.fill_null(False).any():
-            idx = hit.fill_null(False).arg_true()
+        if hit.any():
+            idx = hit.arg_true()
             cut = pair[idx].select(pl.col("t").str.split(pl.col("v")).list.join(MASK)).to_series()
             t = t.clone()
             t.scatter(idx, cut)
