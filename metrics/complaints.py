@@ -17,9 +17,9 @@ from metrics import registry, summaries
 from metrics.export import ExportFile, export_table
 from warehouse import Warehouse, load_sql
 
-RELATION = "v_complaints_current"
+RELATION = summaries.RELATION
 SOURCES = {"complaints_12315": "12315", "price_12358": "12358"}
-COUNT_KEYS = ["complaints_total", "complaints_online"]
+COUNT_KEYS = list(summaries.KEYS)  # all and online complaints: what the day summary counts
 
 # Week-over-week anomaly rule: in a week, a value's complaints are flagged when they reach at least
 # ANOMALY_MIN_COUNT and at least max(ANOMALY_FACTOR × the trailing mean, trailing mean + ANOMALY_SIGMAS × σ),
@@ -94,7 +94,7 @@ def has_data(wh: Warehouse) -> bool:
 
 
 # --- one scan for the page's counts ------------------------------------------------------------------
-BREAKDOWN_DIMS = ("focus", "goods", "problem", "platform", "unit", "status")
+BREAKDOWN_DIMS = summaries.DIMS  # the page breaks down by what the day summary digests
 CUBE_SETS = [("day",), *(("week", d) for d in BREAKDOWN_DIMS)]
 Cube = dict[tuple[str, ...], pl.DataFrame]
 

@@ -10,6 +10,7 @@ user input); every value a user chooses is a bound parameter.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -271,6 +272,23 @@ def scan_filter(
     return " AND ".join(clauses), params
 
 
+def _grouping(wh: Warehouse, keys: list[str], by: Sequence[str]) -> tuple[list[Metric], str, str, dict[str, str]]:
+    """The metrics, their shared relation and date, and its dimensions, for grouping `keys` by `by`."""
+    ms = [get(wh.campaign, k) for k in keys]
+    relation, date_expr = ms[0].relation, ms[0].date_expr
+    if any((m.relation, m.date_expr) != (relation, date_expr) for m in ms):
+        raise ValueError("同一次分组只能使用同一数据源的指标")
+    dims = DIMENSIONS[relation]
+    unknown = [d for d in by if d not in dims]
+    if unknown:
+        raise ValueError(f"数据源 {relation} 不能按 {'、'.join(unknown)} 分组")
+    return ms, relation, date_expr, dims
+
+
+def _empty(by: Sequence[str], keys: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(schema={d: pl.Utf8 for d in by} | {k: pl.Float64 for k in keys})
+
+
 def breakdown(
     wh: Warehouse,
     keys: list[str],
@@ -282,16 +300,9 @@ def breakdown(
 ) -> pl.DataFrame:
     """Several metrics of one relation in one scan, grouped by dimensions (`by` may be empty): one row per
     group, one column per metric key. Cumulative to `as_of` (None: all data)."""
-    ms = [get(wh.campaign, k) for k in keys]
-    relation, date_expr = ms[0].relation, ms[0].date_expr
-    if any((m.relation, m.date_expr) != (relation, date_expr) for m in ms):
-        raise ValueError("同一次分组只能使用同一数据源的指标")
-    dims = DIMENSIONS[relation]
-    unknown = [d for d in by if d not in dims]
-    if unknown:
-        raise ValueError(f"数据源 {relation} 不能按 {'、'.join(unknown)} 分组")
+    ms, relation, date_expr, dims = _grouping(wh, keys, by)
     if not _exists(wh, relation):
-        return pl.DataFrame(schema={d: pl.Utf8 for d in by} | {k: pl.Float64 for k in keys})
+        return _empty(by, keys)
     clause, params = scan_filter(relation, date_expr, as_of, since, where)
     selects = [f"{dims[d]} AS {d}" for d in by] + [f"{m.sql} AS {m.key}" for m in ms]
     group = f" GROUP BY ALL ORDER BY {', '.join(by)}" if by else ""
@@ -311,17 +322,10 @@ def breakdown_sets(
 ) -> dict[tuple[str, ...], pl.DataFrame]:
     """Several groupings of the same metrics in ONE scan (SQL GROUPING SETS): for each set of dimensions, the
     frame `breakdown(wh, keys, list(that_set), …)` would return, computed together."""
-    ms = [get(wh.campaign, k) for k in keys]
-    relation, date_expr = ms[0].relation, ms[0].date_expr
-    if any((m.relation, m.date_expr) != (relation, date_expr) for m in ms):
-        raise ValueError("同一次分组只能使用同一数据源的指标")
-    dims = DIMENSIONS[relation]
     used = list(dict.fromkeys(d for group in sets for d in group))
-    unknown = [d for d in used if d not in dims]
-    if unknown:
-        raise ValueError(f"数据源 {relation} 不能按 {'、'.join(unknown)} 分组")
+    ms, relation, date_expr, dims = _grouping(wh, keys, used)
     if not _exists(wh, relation):
-        return {g: pl.DataFrame(schema={d: pl.Utf8 for d in g} | {k: pl.Float64 for k in keys}) for g in sets}
+        return {g: _empty(g, keys) for g in sets}
     clause, params = scan_filter(relation, date_expr, as_of, since, where)
     grouping = ", ".join(f"({', '.join(dims[d] for d in g)})" for g in sets)
     selects = [f"GROUPING({', '.join(dims[d] for d in used)}) AS __set"]
