@@ -85,10 +85,11 @@ def cross_source_leads(wh: Warehouse, as_of: dt.date | None, limit: int = 50) ->
         "w_monitoring": SOURCE_WEIGHTS["monitoring"],
     }
     if summaries.merchants_cover(wh, as_of):  # all the data: one summary row per source and merchant
-        per_key = "SELECT source, merchant_key, uscc_valid, merchant_name, n, first_at, last_at FROM merchant_counts"
+        counts = summaries.MERCHANTS
         params.pop("as_of")
     else:
-        per_key = load_sql("monitoring_cross_source_per_key", __file__)
+        counts = f"({summaries.merchant_counts_sql()})"
+    per_key = f"SELECT source, merchant_key, uscc_valid, merchant_name, n, first_at, last_at FROM {counts}"  # noqa: S608
     with wh.read() as cur:
         return cur.execute(load_sql("monitoring_cross_source", __file__).format(per_key=per_key), params).pl()
 

@@ -53,10 +53,18 @@ def _complaint_days_sql(c: Campaign) -> str:
     )
 
 
-# table → (the batch kinds it digests, the statement that fills it)
-SUMMARIES: dict[str, tuple[tuple[str, ...], Callable[[Campaign], str]]] = {
-    COMPLAINT_DAYS: (SOURCES, _complaint_days_sql),
-    MERCHANTS: ((*SOURCES, "monitoring"), lambda c: load_sql("summary_merchant_counts", __file__)),
+def merchant_counts_sql() -> str:
+    """The rows of merchant_counts, counted live up to $as_of (the summary holds them for all the data)."""
+    return load_sql("merchant_counts", __file__)
+
+
+# table → (the batch kinds it digests, the statement that fills it and its parameters)
+SUMMARIES: dict[str, tuple[tuple[str, ...], Callable[[Campaign], tuple[str, dict]]]] = {
+    COMPLAINT_DAYS: (SOURCES, lambda c: (_complaint_days_sql(c), {})),
+    MERCHANTS: (
+        (*SOURCES, "monitoring"),
+        lambda c: (f"INSERT INTO {MERCHANTS} {merchant_counts_sql()}", {"as_of": dt.date.max}),
+    ),
 }
 
 
@@ -84,7 +92,7 @@ def refresh(wh: Warehouse) -> list[str]:
         for table in stale:
             kinds, build = SUMMARIES[table]
             cur.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
-            cur.execute(build(wh.campaign))
+            cur.execute(*build(wh.campaign))
             cur.execute(
                 "INSERT OR REPLACE INTO summary_state (name, signature, built_at) VALUES (?, ?, current_timestamp)",
                 [table, _signature(cur, kinds)],

@@ -1,8 +1,8 @@
 -- Cross-source leads (协同管网): merchants found in two or more of 12315, 12358 and monitoring.
 -- A merchant is its valid 统一社会信用代码; a record without one is matched by its normalised name, and
 -- a name seen with exactly one valid code anywhere is resolved to that code.
--- Records are first reduced to one row per (source, merchant_key) (per_key: counted live up to $as_of, or read
--- from the merchant_counts summary), so the matching works on thousands of merchants, not millions of records.
+-- Records are first reduced to one row per (source, merchant_key) (per_key: merchant_counts.sql counted live up
+-- to $as_of, or the merchant_counts summary), so the matching works on thousands of merchants, not millions.
 WITH per_key AS MATERIALIZED ({per_key}),
 names AS (
     SELECT regexp_replace(merchant_name, '\s', '', 'g') AS name_key, min(merchant_key) AS uscc
