@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CAMPAIGN_FILE = ROOT / "data" / "campaigns" / "2018-wangjian.toml"
+import settings
 
 
 class CampaignError(ValueError):
@@ -318,7 +317,7 @@ class _Reader:
 
 def load_campaign(path: str | os.PathLike | None = None) -> Campaign:
     """Load and validate a campaign definition. Raises CampaignError naming the bad key."""
-    path = Path(path or os.environ.get("WANGJIAN_CAMPAIGN") or DEFAULT_CAMPAIGN_FILE)
+    path = Path(path or settings.campaign_file())
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

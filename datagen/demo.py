@@ -11,8 +11,8 @@ import json
 import shutil
 from pathlib import Path
 
-from campaign import ROOT
 from datagen import exports, stats
+from settings import ROOT
 
 DEMO_DIR = ROOT / "data" / "demo"
 MANIFEST = "manifest.json"

@@ -18,18 +18,19 @@ import getpass
 import json
 import sys
 
+import settings
 from auth import Principal
 from loaders import KINDS, load_file
 from loaders.result import LoadResult
 from warehouse import open_warehouse, resolve_db_path
 
 # DuckDB's share of memory while loading: beyond this, uncommitted rows spill to a temporary file.
-LOAD_MEMORY = os.environ.get("WANGJIAN_LOAD_MEMORY", "1GB")
+LOAD_MEMORY = settings.load_memory()
 
 
 def _user() -> Principal:
     """Whoever runs the command line already owns the warehouse file: a trusted operator, named in the log."""
-    name = os.environ.get("WANGJIAN_USER") or f"cli:{getpass.getuser()}"
+    name = settings.cli_user() or f"cli:{getpass.getuser()}"
     return Principal(name, "admin", "命令行")
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import os
 import re
 import tempfile
 import unicodedata
@@ -30,12 +29,13 @@ from xml.etree import ElementTree
 
 import polars as pl
 
+import settings
 from campaign import Campaign, Source
 from loaders.result import FileRejected, Problem
 
 # --- limits ---------------------------------------------------------------------------------------
-MAX_FILE_BYTES = int(os.environ.get("WANGJIAN_MAX_FILE_MB", "1024")) << 20
-MAX_UNCOMPRESSED_BYTES = int(os.environ.get("WANGJIAN_MAX_UNCOMPRESSED_MB", "1024")) << 20
+MAX_FILE_BYTES = settings.max_file_bytes()
+MAX_UNCOMPRESSED_BYTES = settings.max_uncompressed_bytes()
 MAX_ZIP_MEMBERS = 5000
 MAX_COMPRESSION_RATIO = 200  # a real sheet compresses ~10–30×; a zip bomb by thousands
 HEADER_SCAN_ROWS = 40

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from auth import Principal
-from campaign import ROOT
 from loaders import load_file, withdraw_in
 from loaders.result import LoadResult
+from settings import ROOT
 from warehouse import Warehouse
 
 DEMO_DIR = ROOT / "data" / "demo"

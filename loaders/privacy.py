@@ -16,11 +16,10 @@ import hashlib
 import os
 import secrets
 from collections.abc import Sequence
-from pathlib import Path
 
 import polars as pl
 
-from campaign import ROOT
+import settings
 
 MASK = "***"
 KEY_FILE = "hmac.key"
@@ -32,13 +31,9 @@ SENSITIVE_RE = r"\d{17}[Xx]|\d{7,}|1[3-9]\d[- ]\d{4}[- ]\d{4}|0\d{2,3}-\d{7,8}|\
 _FULL_WIDTH_DIGITS = [chr(0xFF10 + i) for i in range(10)]
 
 
-def secret_dir() -> Path:
-    return Path(os.environ.get("WANGJIAN_SECRET_DIR") or ROOT / "data" / "secret")
-
-
 def hmac_key() -> bytes:
     """This installation's key, created on first use (0600, never in the database)."""
-    folder = secret_dir()
+    folder = settings.secret_dir()
     path = folder / KEY_FILE
     try:
         key = path.read_bytes()

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from campaign import DEFAULT_CAMPAIGN_FILE, CampaignError, load_campaign
+from campaign import CampaignError, load_campaign
+from settings import DEFAULT_CAMPAIGN_FILE
 
 
 def test_definition_loads_with_the_plan_contents():

@@ -4,6 +4,7 @@ import threading
 import duckdb
 import pytest
 
+import settings
 import warehouse as warehouse_mod
 from warehouse import WarehouseError, open_warehouse, resolve_db_path, schema_version
 from warehouse.batches import find_duplicate, insert_batch, list_batches, mark_withdrawn
@@ -86,7 +87,8 @@ def test_failed_migration_leaves_no_trace(db_path, monkeypatch, tmp_path):
 
 
 def test_other_campaigns_file_is_refused(db_path, tmp_path):
-    from campaign import DEFAULT_CAMPAIGN_FILE, load_campaign
+    from campaign import load_campaign
+    from settings import DEFAULT_CAMPAIGN_FILE
 
     open_warehouse(db_path).close()
     other = tmp_path / "2019.toml"
@@ -170,7 +172,7 @@ def test_admin_calendar_override_moves_due_dates(wh):
 
 def test_db_path_resolution(monkeypatch, tmp_path):
     monkeypatch.delenv("WANGJIAN_DB", raising=False)
-    assert resolve_db_path([]) == warehouse_mod.DEFAULT_DB
+    assert resolve_db_path([]) == settings.DEFAULT_DB
     monkeypatch.setenv("WANGJIAN_DB", str(tmp_path / "env.duckdb"))
     assert resolve_db_path([]) == tmp_path / "env.duckdb"
     assert resolve_db_path(["--db", str(tmp_path / "opt.duckdb")]) == tmp_path / "opt.duckdb"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,10 +18,10 @@ from pathlib import Path
 
 import duckdb
 
-from campaign import ROOT, Campaign, load_campaign
+import settings
+from campaign import Campaign, load_campaign
 from campaign.calendar import WorkCalendar
 
-DEFAULT_DB = ROOT / "data" / "wangjian.duckdb"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -36,7 +35,7 @@ def resolve_db_path(argv: Sequence[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--db")
     known, _ = parser.parse_known_args(list(argv) if argv is not None else [])
-    chosen = known.db or os.environ.get("WANGJIAN_DB") or DEFAULT_DB
+    chosen = known.db or settings.db_path()
     return Path(chosen).expanduser().resolve()
 
 

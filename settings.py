@@ -1,0 +1,50 @@
+"""The environment variables the product reads, each with its default, in one place (the lowest floor: it
+imports nothing of the project).
+
+They are functions, read on each call, so that a test or a command that sets a variable at run time is seen.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DB = ROOT / "data" / "wangjian.duckdb"
+DEFAULT_CAMPAIGN_FILE = ROOT / "data" / "campaigns" / "2018-wangjian.toml"
+DEFAULT_SECRET_DIR = ROOT / "data" / "secret"
+
+
+def db_path() -> Path:
+    """$WANGJIAN_DB: the warehouse file (a --db option, where a program takes one, wins over it)."""
+    return Path(os.environ.get("WANGJIAN_DB") or DEFAULT_DB)
+
+
+def campaign_file() -> Path:
+    """$WANGJIAN_CAMPAIGN: the campaign definition file."""
+    return Path(os.environ.get("WANGJIAN_CAMPAIGN") or DEFAULT_CAMPAIGN_FILE)
+
+
+def secret_dir() -> Path:
+    """$WANGJIAN_SECRET_DIR: where the HMAC key for phone numbers lives, outside the database file."""
+    return Path(os.environ.get("WANGJIAN_SECRET_DIR") or DEFAULT_SECRET_DIR)
+
+
+def max_file_bytes() -> int:
+    """$WANGJIAN_MAX_FILE_MB: the largest export file accepted (MB, default 1024)."""
+    return int(os.environ.get("WANGJIAN_MAX_FILE_MB", "1024")) << 20
+
+
+def max_uncompressed_bytes() -> int:
+    """$WANGJIAN_MAX_UNCOMPRESSED_MB: the largest uncompressed size of a workbook's archive (MB, default 1024)."""
+    return int(os.environ.get("WANGJIAN_MAX_UNCOMPRESSED_MB", "1024")) << 20
+
+
+def load_memory() -> str:
+    """$WANGJIAN_LOAD_MEMORY: DuckDB's memory limit for a command-line load (beyond it, rows spill to disk)."""
+    return os.environ.get("WANGJIAN_LOAD_MEMORY", "1GB")
+
+
+def cli_user() -> str | None:
+    """$WANGJIAN_USER: the name the command line's loads are logged under (default cli:<login name>)."""
+    return os.environ.get("WANGJIAN_USER") or None
