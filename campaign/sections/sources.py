@@ -1,0 +1,72 @@
+"""[sources.*], [online], [[classification_rules]], [[platforms]], [export_parsing]: the export sources
+(12315, 12358, monitoring hits) and how their files are read, normalised and classified."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from campaign.model import ClassificationRule, ExportParsing, Platform, Source
+from campaign.reader import Reader
+
+
+def read(raw: dict, r: Reader, focus_areas: set[str]) -> dict[str, Any]:
+    online = r.get(raw, "online", "", dict)
+    export_parsing = r.get(raw, "export_parsing", "", dict, {})
+    return {
+        "sources": _sources(raw, r),
+        "online_consumption_modes": r.texts(online, "consumption_modes", "online"),
+        "classification_rules": _rules(raw, r, focus_areas),
+        "platforms": _platforms(raw, r),
+        "export_parsing": ExportParsing(
+            **{k: r.texts(export_parsing, k, "export_parsing", ()) for k in ExportParsing.__dataclass_fields__}
+        ),
+    }
+
+
+def _sources(raw: dict, r: Reader) -> dict[str, Source]:
+    sources = {}
+    for key, s in r.get(raw, "sources", "", dict).items():
+        w = f"sources.{key}"
+        headers_raw = r.get(s, "headers", w, dict)
+        headers = {field_key: r.texts(headers_raw, field_key, f"{w}.headers") for field_key in headers_raw}
+        src = Source(
+            key,
+            r.text(s, "label", w),
+            r.text(s, "id_field", w),
+            r.text(s, "date_field", w),
+            r.texts(s, "required", w),
+            r.texts(s, "personal", w, ()),
+            headers,
+            r.texts(s, "phone", w, ()),
+        )
+        if not set(src.phone) <= set(src.personal):
+            raise r.fail(f"{w}.phone", "中的列须同时列在 personal 中")
+        for req in (src.id_field, src.date_field, *src.required):
+            if req not in headers:
+                raise r.fail(f"{w}.required", f"中的字段 “{req}” 在 {w}.headers 中没有表头同义词")
+        clash = set(src.personal) & {h for hs in headers.values() for h in hs}
+        if clash:
+            raise r.fail(f"{w}.personal", f"与表头同义词重叠：{sorted(clash)}（个人信息列不得入库）")
+        sources[key] = src
+    if not sources:
+        raise r.fail("sources", "不能为空")
+    return sources
+
+
+def _rules(raw: dict, r: Reader, focus_areas: set[str]) -> tuple[ClassificationRule, ...]:
+    rules = []
+    for w, rule in r.tables(raw, "classification_rules", ""):
+        cr = ClassificationRule(r.text(rule, "focus", w), r.texts(rule, "keywords", w))
+        if cr.focus not in focus_areas:
+            raise r.fail(f"{w}.focus", f"引用了不存在的重点工作 “{cr.focus}”")
+        rules.append(cr)
+    return tuple(rules)
+
+
+def _platforms(raw: dict, r: Reader) -> tuple[Platform, ...]:
+    out = [
+        Platform(r.text(p, "name", w), r.texts(p, "aliases", w, ()), r.texts(p, "domains", w, ()))
+        for w, p in (r.tables(raw, "platforms", "") if "platforms" in raw else [])
+    ]
+    r.names_unique([(p.name, (p.name, *p.aliases)) for p in out], "platforms")
+    return tuple(out)
