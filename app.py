@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-import auth
+from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, bootstrap_admin, has_users, login, lookup_email
+from auth.audit import record
+from auth.policy import PAGES_BY_ROLE, Principal
 from campaign import CampaignError
 from loaders import demo
 from metrics import summaries
@@ -45,15 +47,15 @@ def bootstrap_page() -> None:
     with st.form("bootstrap"):
         username = st.text_input("管理员用户名")
         display_name = st.text_input("姓名")
-        password = st.text_input("密码", type="password", help=f"至少 {auth.MIN_PASSWORD_LENGTH} 位")
+        password = st.text_input("密码", type="password", help=f"至少 {MIN_PASSWORD_LENGTH} 位")
         again = st.text_input("再次输入密码", type="password")
         if st.form_submit_button("创建并登录", type="primary"):
             if password != again:
                 st.error("两次输入的密码不一致。")
             else:
                 try:
-                    p = auth.bootstrap_admin(wh, username.strip(), password, display_name.strip())
-                except auth.AuthError as exc:
+                    p = bootstrap_admin(wh, username.strip(), password, display_name.strip())
+                except AuthError as exc:
                     st.error(str(exc))
                 else:
                     st.session_state["username"] = p.username
@@ -68,27 +70,27 @@ def login_page() -> None:
         password = st.text_input("密码", type="password")
         if st.form_submit_button("登录", type="primary"):
             try:
-                p = auth.login(wh, username.strip(), password)
-            except auth.AuthError as exc:
+                p = login(wh, username.strip(), password)
+            except AuthError as exc:
                 st.error(str(exc))
             else:
                 st.session_state["username"] = p.username
                 st.rerun()
     if _oidc_configured():
         if st.user.is_logged_in:
-            p = auth.lookup_email(wh, st.user.email or "")
+            p = lookup_email(wh, st.user.email or "")
             if p is None:
                 st.error(f"统一身份认证账号 {st.user.email} 未在本系统开通，请联系管理员。")
-                auth.record(wh, str(st.user.email), "login_failed", detail="统一身份认证：未开通")
+                record(wh, str(st.user.email), "login_failed", detail="统一身份认证：未开通")
             else:
-                auth.record(wh, p, "login", p.username, detail="统一身份认证")
+                record(wh, p, "login", p.username, detail="统一身份认证")
                 st.session_state["username"] = p.username
                 st.rerun()
         else:
             st.button("使用统一身份认证登录", on_click=st.login)
 
 
-def demo_controls(user: auth.Principal) -> None:
+def demo_controls(user: Principal) -> None:
     """On an empty warehouse, one click loads the shipped demo dataset (through the real loaders);
     while demo data is in, every page says so, and one click removes it."""
     has_demo = demo.has_demo(wh)
@@ -127,12 +129,12 @@ if user is None:
     # Always navigate, even to the login page alone: no page script and no data runs before login.
     # Whatever page the URL asks for, only the login form is drawn; the navigation holds nothing else, so
     # no page script runs before login.
-    entry = login_page if auth.has_users(wh) else bootstrap_page
+    entry = login_page if has_users(wh) else bootstrap_page
     entry()
     st.navigation([st.Page(entry, title="登录", url_path="login")], position="hidden")
     st.stop()
 
-allowed = auth.PAGES_BY_ROLE[user.role]
+allowed = PAGES_BY_ROLE[user.role]
 pages = [st.Page(**PAGES[key], url_path=key, default=(key == allowed[0])) for key in allowed]
 # The menu is drawn from page links, not Streamlit's own sidebar menu: that one would list every file in
 # pages/ at the login form, before this script has run (see client.showSidebarNavigation).
@@ -164,7 +166,7 @@ with st.sidebar:
     unit_note = f" · {campaign.unit_label(user.unit)}" if user.unit else ""
     st.caption(f"当前用户：{user.label}{unit_note}")
     if st.button("退出登录", icon=":material/logout:"):
-        auth.record(wh, user, "logout", user.username)
+        record(wh, user, "logout", user.username)
         st.session_state.clear()
         if _oidc_configured() and st.user.is_logged_in:
             st.logout()

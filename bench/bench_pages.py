@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from auth import SYSTEM  # noqa: E402 - after the path set-up, so the bench runs from anywhere
+from auth.policy import SYSTEM  # noqa: E402 - after the path set-up, so the bench runs from anywhere
 from datagen.exports import PRICE_VIOLATIONS as PRICE  # noqa: E402
 from datagen.exports import PROBLEMS  # noqa: E402
 

@@ -19,7 +19,8 @@ from types import ModuleType
 
 import duckdb
 
-from auth import PermissionDenied, Principal, audit, record, require_load, require_withdraw
+from auth.audit import audit, record
+from auth.policy import PermissionDenied, Principal, require_load, require_withdraw
 from loaders.result import FileRejected, LoadResult, Problem
 from warehouse import Warehouse
 from warehouse.batches import mark_withdrawn
@@ -119,7 +120,7 @@ def _load(wh: Warehouse, path: Path, user: Principal, kind: str, is_demo: bool, 
 
 def withdraw(wh: Warehouse, batch_id: int, *, user: Principal) -> str:
     """撤销 a batch in one transaction: its rows go, and the versions it had superseded come back.
-    Admins withdraw any batch; others only batches of their own they may load (auth.require_withdraw)."""
+    Admins withdraw any batch; others only batches of their own they may load (auth.policy.require_withdraw)."""
     with wh.write() as cur:
         row = cur.execute("SELECT kind, unit, loaded_by FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
         if row is None:

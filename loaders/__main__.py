@@ -19,7 +19,7 @@ import json
 import sys
 
 import settings
-from auth import Principal
+from auth.policy import Principal
 from loaders import KINDS, load_file
 from loaders.result import LoadResult
 from warehouse import open_warehouse, resolve_db_path

@@ -14,7 +14,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from auth import Principal, audit, require_load
+from auth.audit import audit
+from auth.policy import Principal, require_load
 from loaders.result import FileRejected, LoadResult, Problem
 from warehouse import Warehouse
 from warehouse.batches import insert_batch, set_counts

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from auth import Principal
+from auth.policy import Principal
 from loaders import load_file, withdraw_in
 from loaders.result import LoadResult
 from settings import ROOT

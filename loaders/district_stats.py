@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from auth import audit
+from auth.audit import audit
 from campaign import Campaign
 from loaders.result import FileRejected, LoadResult, Problem
 from loaders.stats_parse import (
@@ -374,7 +374,7 @@ def load(
     unit_key, agency_key, week_start, reporter_text, period_text = resolve_identity(
         c, parsed, unit=unit, agency=agency, week=_week(week)
     )
-    if authorize is not None:  # the uploader may only load its own unit's table (auth.require_load)
+    if authorize is not None:  # the uploader may only load its own unit's table (auth.policy.require_load)
         authorize(unit_key, agency_key)
     received, backfill = _received(wh, week_start, _week(received_on))
     sha = sha256_file(path)

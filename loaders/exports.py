@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from auth import audit
+from auth.audit import audit
 from campaign import Campaign
 from loaders import core, privacy
 from loaders.core import COL, ROW, HeaderIndex, Located

@@ -19,8 +19,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-import auth
-from auth import Principal
+from auth.audit import record
+from auth.policy import Principal, require_export
 from warehouse import Warehouse
 
 FORMATS = {"xlsx": "Excel 工作簿（.xlsx）", "csv": "CSV（UTF-8，带 BOM）"}
@@ -117,9 +117,9 @@ def export_table(
     wh: Warehouse, principal: Principal, df: pl.DataFrame, stem: str, fmt: str, detail: str | None = None
 ) -> ExportFile:
     """The one way a table leaves the dashboard: role check, neutralised file, one audit row."""
-    auth.require_export(principal)
+    require_export(principal)
     data = render(df, fmt, sheet=stem)
     digest = hashlib.sha256(data).hexdigest()
     file_name = f"{stem}_{dt.datetime.now():%Y%m%d%H%M%S}.{fmt}"
-    auth.record(wh, principal, "export", file_name, sha256=digest, detail=detail or f"{df.height} 行")
+    record(wh, principal, "export", file_name, sha256=digest, detail=detail or f"{df.height} 行")
     return ExportFile(file_name, data, MIME[fmt], df.height, digest)

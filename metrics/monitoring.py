@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from auth import Principal, require_export
+from auth.policy import Principal, require_export
 from metrics import registry, summaries
 from metrics.export import ExportFile, export_table
 from warehouse import Warehouse, load_sql

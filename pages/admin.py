@@ -4,7 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-import auth
+from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, create_user, reset_password, set_active
+from auth.policy import ROLES, PermissionDenied
 from pages.common import guard, warehouse
 from warehouse import admin as ops
 
@@ -34,7 +35,7 @@ with tab_users:
             {
                 "用户名": a["username"],
                 "姓名": a["display_name"],
-                "角色": auth.ROLES[a["role"]],
+                "角色": ROLES[a["role"]],
                 "单位": c.unit_label(a["unit"]) if a["unit"] else "",
                 "部门": c.agency(a["agency"]).label if a["agency"] else "",
                 "邮箱": a["email"] or "",
@@ -49,16 +50,16 @@ with tab_users:
     with st.expander("新建账号", icon=":material/person_add:"), st.form("new_user", clear_on_submit=True):
         username = st.text_input("用户名")
         display_name = st.text_input("姓名")
-        role = st.selectbox("角色", list(auth.ROLES), format_func=auth.ROLES.get)
+        role = st.selectbox("角色", list(ROLES), format_func=ROLES.get)
         unit = st.selectbox("填报单位（仅填报员）", [u.key for u in c.units], format_func=c.unit_label)
         agency = st.selectbox(
             "部门（区局填市工商局）", [a.key for a in c.agencies], format_func=lambda k: c.agency(k).label
         )
         email = st.text_input("邮箱（统一身份认证登录时使用，可不填）")
-        password = st.text_input("初始密码", type="password", help=f"至少 {auth.MIN_PASSWORD_LENGTH} 位")
+        password = st.text_input("初始密码", type="password", help=f"至少 {MIN_PASSWORD_LENGTH} 位")
         if st.form_submit_button("创建", type="primary"):
             try:
-                auth.create_user(
+                create_user(
                     wh,
                     user,
                     username.strip(),
@@ -69,7 +70,7 @@ with tab_users:
                     agency=agency,
                     email=email.strip() or None,
                 )
-            except (auth.AuthError, auth.PermissionDenied) as exc:
+            except (AuthError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
                 st.success(f"已创建账号 {username}。")
@@ -82,10 +83,10 @@ with tab_users:
         if st.form_submit_button("执行"):
             try:
                 if action == "重置密码":
-                    auth.reset_password(wh, user, target, new_password)
+                    reset_password(wh, user, target, new_password)
                 else:
-                    auth.set_active(wh, user, target, action != "停用")
-            except (auth.AuthError, auth.PermissionDenied) as exc:
+                    set_active(wh, user, target, action != "停用")
+            except (AuthError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
                 st.success("已完成。")

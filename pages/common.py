@@ -10,7 +10,8 @@ from typing import Any
 
 import streamlit as st
 
-from auth import Principal, can_see_page, lookup
+from auth.accounts import lookup
+from auth.policy import Principal, can_see_page
 from warehouse import Warehouse, open_warehouse, resolve_db_path
 
 

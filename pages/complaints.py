@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from auth import PermissionDenied
+from auth.policy import PermissionDenied
 from metrics import complaints as mc
 from metrics.export import FORMATS
 from pages.charts import bar_chart, donut_chart, trend_chart

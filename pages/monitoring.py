@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from auth import PermissionDenied
+from auth.policy import PermissionDenied
 from metrics import monitoring as mm
 from metrics.export import FORMATS
 from pages.charts import bar_chart, donut_chart, trend_chart

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from auth import PermissionDenied, require_report
+from auth.policy import PermissionDenied, require_report
 from metrics.report import report_bytes, report_file_name
 from metrics.tracking import (
     STATUS_LABELS,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from auth import PermissionDenied, require_load, require_withdraw
+from auth.policy import PermissionDenied, require_load, require_withdraw
 from loaders import load_file, withdraw
 from loaders.deliverables import CaseInfo, Upload, document_content, store_case, store_document
 from loaders.district_stats import KIND, reporter_label

@@ -47,12 +47,12 @@ TEST_USERS = {
 
 
 def create_test_users(wh: Warehouse) -> None:
-    import auth
+    from auth.accounts import bootstrap_admin, create_user
 
-    admin = auth.bootstrap_admin(wh, "admin", TEST_PASSWORD, "测试管理员")
+    admin = bootstrap_admin(wh, "admin", TEST_PASSWORD, "测试管理员")
     for name, spec in TEST_USERS.items():
         if name != "admin":
-            auth.create_user(wh, admin, name, password=TEST_PASSWORD, display_name=name, **spec)
+            create_user(wh, admin, name, password=TEST_PASSWORD, display_name=name, **spec)
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def build_sample_warehouse(path: Path, prefixes: tuple[str, ...]) -> Path:
     """A warehouse at `path` holding the shared sample files whose names start with `prefixes`, loaded through
     the real loader, plus the test accounts. Build it once per module and copy it per test (copy_warehouse)."""
     import loaders
-    from auth import SYSTEM
+    from auth.policy import SYSTEM
 
     if not SAMPLES.is_dir():
         pytest.skip(f"共享样例目录不存在：{SAMPLES}")

@@ -5,7 +5,19 @@ import tomllib
 
 import pytest
 
-import auth
+from auth.accounts import (
+    LOCK_MINUTES,
+    MAX_FAILED_ATTEMPTS,
+    AuthError,
+    bootstrap_admin,
+    create_user,
+    login,
+    lookup,
+    reset_password,
+    set_active,
+)
+from auth.audit import record
+from auth.policy import PermissionDenied, require_export, require_load, require_report, require_withdraw
 from tests.conftest import ROOT, TEST_PASSWORD, create_test_users, run_page
 from warehouse import admin as ops
 from warehouse import open_warehouse
@@ -100,10 +112,10 @@ def test_first_start_asks_for_an_admin_and_has_no_default_password(db_path, monk
     assert not at.exception
     assert [t.value for t in at.title] == ["总览"]
     wh = open_warehouse(db_path)
-    with pytest.raises(auth.AuthError, match="不能再创建初始管理员"):
-        auth.bootstrap_admin(wh, "second", "another-password")
-    with pytest.raises(auth.AuthError):
-        auth.login(wh, "admin", "admin")
+    with pytest.raises(AuthError, match="不能再创建初始管理员"):
+        bootstrap_admin(wh, "second", "another-password")
+    with pytest.raises(AuthError):
+        login(wh, "admin", "admin")
 
 
 def test_login_through_the_form_and_wrong_password(app_env):
@@ -121,11 +133,11 @@ def test_login_through_the_form_and_wrong_password(app_env):
 
 def test_locked_account_cannot_log_in(app_env):
     wh = open_warehouse(app_env)
-    for _ in range(auth.MAX_FAILED_ATTEMPTS):
-        with pytest.raises(auth.AuthError):
-            auth.login(wh, "analyst", "nope-nope-nope")
-    with pytest.raises(auth.AuthError, match="已锁定"):
-        auth.login(wh, "analyst", TEST_PASSWORD)  # the right password no longer helps
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        with pytest.raises(AuthError):
+            login(wh, "analyst", "nope-nope-nope")
+    with pytest.raises(AuthError, match="已锁定"):
+        login(wh, "analyst", TEST_PASSWORD)  # the right password no longer helps
     at = run_page(None, user=None)
     at.text_input[0].input("analyst")
     at.text_input[1].input(TEST_PASSWORD)
@@ -133,16 +145,16 @@ def test_locked_account_cannot_log_in(app_env):
     assert any("账号已锁定" in e.value for e in at.error)
     assert [t.value for t in at.title] == ["登录"]
     # The lock ends by itself, or an admin lifts it.
-    later = dt.datetime.now() + dt.timedelta(minutes=auth.LOCK_MINUTES + 1)
-    assert auth.login(wh, "analyst", TEST_PASSWORD, now=later).role == "analyst"
+    later = dt.datetime.now() + dt.timedelta(minutes=LOCK_MINUTES + 1)
+    assert login(wh, "analyst", TEST_PASSWORD, now=later).role == "analyst"
 
 
 def test_deactivated_user_loses_the_session(app_env):
     at = run_page(None, user="leader")
     assert [t.value for t in at.title] == ["总览"]
     wh = open_warehouse(app_env)
-    admin = auth.lookup(wh, "admin")
-    auth.set_active(wh, admin, "leader", False)
+    admin = lookup(wh, "admin")
+    set_active(wh, admin, "leader", False)
     at.run()
     assert "总览" not in [t.value for t in at.title] and not at.sidebar.date_input
     # A session still holding the deactivated user's name gets only the login form.
@@ -153,44 +165,44 @@ def test_deactivated_user_loses_the_session(app_env):
 
 def test_permissions_are_enforced_below_the_pages(accounts):
     wh = accounts
-    leader, staff, analyst, admin = (auth.lookup(wh, n) for n in ("leader", "wujin_staff", "analyst", "admin"))
-    with pytest.raises(auth.PermissionDenied, match="无权上报统计表"):
-        auth.require_load(leader, "district_stats", "wujin", "aic")
-    with pytest.raises(auth.PermissionDenied, match="无权载入投诉举报"):
-        auth.require_load(leader, "complaints_12315")
-    with pytest.raises(auth.PermissionDenied, match="只能为本单位"):
-        auth.require_load(staff, "district_stats", "liyang", "aic")
-    with pytest.raises(auth.PermissionDenied, match="只能以本部门"):
-        auth.require_load(staff, "district_stats", "wujin", "psb")
-    auth.require_load(staff, "district_stats", "wujin", "aic")
-    with pytest.raises(auth.PermissionDenied):
-        auth.require_load(staff, "complaints_12315")
-    auth.require_load(analyst, "price_12358")
-    auth.require_load(admin, "district_stats", "liyang", "aic")
-    with pytest.raises(auth.PermissionDenied):
-        auth.require_export(leader)
-    auth.require_report(leader)
-    with pytest.raises(auth.PermissionDenied):
-        auth.require_report(staff)
-    with pytest.raises(auth.PermissionDenied):
-        auth.create_user(wh, analyst, "x", "leader", "long-enough-pw")
-    with pytest.raises(auth.PermissionDenied):
+    leader, staff, analyst, admin = (lookup(wh, n) for n in ("leader", "wujin_staff", "analyst", "admin"))
+    with pytest.raises(PermissionDenied, match="无权上报统计表"):
+        require_load(leader, "district_stats", "wujin", "aic")
+    with pytest.raises(PermissionDenied, match="无权载入投诉举报"):
+        require_load(leader, "complaints_12315")
+    with pytest.raises(PermissionDenied, match="只能为本单位"):
+        require_load(staff, "district_stats", "liyang", "aic")
+    with pytest.raises(PermissionDenied, match="只能以本部门"):
+        require_load(staff, "district_stats", "wujin", "psb")
+    require_load(staff, "district_stats", "wujin", "aic")
+    with pytest.raises(PermissionDenied):
+        require_load(staff, "complaints_12315")
+    require_load(analyst, "price_12358")
+    require_load(admin, "district_stats", "liyang", "aic")
+    with pytest.raises(PermissionDenied):
+        require_export(leader)
+    require_report(leader)
+    with pytest.raises(PermissionDenied):
+        require_report(staff)
+    with pytest.raises(PermissionDenied):
+        create_user(wh, analyst, "x", "leader", "long-enough-pw")
+    with pytest.raises(PermissionDenied):
         ops.replace_classification_rules(wh, analyst, [(0, "F1", "无照")])
-    with pytest.raises(auth.PermissionDenied, match="只能撤销自己上报"):
-        auth.require_withdraw(staff, "district_stats", "wujin", loaded_by="someone_else")
-    auth.require_withdraw(admin, "complaints_12315", None, loaded_by="analyst")
+    with pytest.raises(PermissionDenied, match="只能撤销自己上报"):
+        require_withdraw(staff, "district_stats", "wujin", loaded_by="someone_else")
+    require_withdraw(admin, "complaints_12315", None, loaded_by="analyst")
 
 
 def test_each_account_and_rule_action_leaves_exactly_one_audit_row(accounts):
     wh = accounts
-    admin = auth.lookup(wh, "admin")
+    admin = lookup(wh, "admin")
     before = len(_audit_rows(wh))
-    auth.create_user(wh, admin, "ly_staff", "unit_staff", "long-enough-pw", unit="liyang", agency="aic")
-    auth.set_active(wh, admin, "ly_staff", False)
-    auth.reset_password(wh, admin, "ly_staff", "another-long-pw")
+    create_user(wh, admin, "ly_staff", "unit_staff", "long-enough-pw", unit="liyang", agency="aic")
+    set_active(wh, admin, "ly_staff", False)
+    reset_password(wh, admin, "ly_staff", "another-long-pw")
     ops.replace_classification_rules(wh, admin, [(0, "F1", "无照经营"), (1, "F2", "假冒")])
     ops.set_calendar_override(wh, admin, dt.date(2018, 8, 13), False, "测试")
-    auth.record(wh, admin, "export", "投诉明细.xlsx", sha256="a" * 64)
+    record(wh, admin, "export", "投诉明细.xlsx", sha256="a" * 64)
     rows = _audit_rows(wh)[before:]
     assert [(r[1], r[2]) for r in rows] == [
         ("user_change", "ly_staff"),
@@ -224,7 +236,7 @@ def test_uploads_are_checked_below_the_page_and_audited_once(accounts, samples):
     import loaders
 
     wh = accounts
-    leader, staff, analyst = (auth.lookup(wh, n) for n in ("leader", "wujin_staff", "analyst"))
+    leader, staff, analyst = (lookup(wh, n) for n in ("leader", "wujin_staff", "analyst"))
     liyang = samples / "统计表_溧阳市_2018-08-06.xlsx"
     wujin = samples / "统计表_武进区_2018-08-06.xlsx"
     export = samples / "12358_价格举报导出_2018.xlsx"
@@ -243,7 +255,7 @@ def test_uploads_are_checked_below_the_page_and_audited_once(accounts, samples):
     assert own.status == "loaded"
     assert loaders.load_file(wh, export, user=analyst).status == "loaded"
     # Withdrawing: not another's batch (unless admin).
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         loaders.withdraw(wh, own.batch_id, user=analyst)
     loaders.withdraw(wh, own.batch_id, user=staff)
 

@@ -14,7 +14,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-import auth
+from auth.accounts import lookup
+from auth.policy import PermissionDenied
 from metrics import complaints as mc
 from metrics import registry
 from tests.conftest import ROOT, build_sample_warehouse, copy_warehouse
@@ -97,7 +98,7 @@ def test_one_scan_cube_equals_one_breakdown_per_dimension(loaded):
 def test_day_summary_equals_the_live_count_and_follows_every_change(loaded):
     """The unfiltered view (and its source and date cuts) is read from complaint_day_counts: it equals the live
     GROUPING SETS scan, and a withdrawal since it was built makes it rebuild before it is read again."""
-    from auth import SYSTEM
+    from auth.policy import SYSTEM
     from loaders import withdraw
     from metrics import summaries
 
@@ -227,7 +228,7 @@ def _csv_rows(data: bytes) -> list[dict]:
 
 def test_export_has_exactly_filtered_rows_neutralised(loaded, expected):
     wh = open_warehouse(loaded)
-    analyst = auth.lookup(wh, "analyst")
+    analyst = lookup(wh, "analyst")
     f = mc.Filters(source="price_12358", unit="jingkai")
     want = set(mc.records(wh, f, dt.date(2018, 11, 30), limit=None)["record_id"])
     assert len(want) == expected["price_12358"]["by_unit"]["jingkai"]
@@ -285,10 +286,10 @@ def test_leader_cannot_export(loaded):
     assert not [b for b in at.button if b.label == "生成导出文件"]
     assert any("仅限分析员、管理员" in c.value for c in at.caption)
     wh = open_warehouse(loaded)
-    leader = auth.lookup(wh, "leader")
-    with pytest.raises(auth.PermissionDenied):
+    leader = lookup(wh, "leader")
+    with pytest.raises(PermissionDenied):
         mc.export_records(wh, leader, mc.Filters(), None, "csv")
-    with pytest.raises(auth.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         mc.export_chart(wh, leader, pl.DataFrame({"a": [1]}), "图表", "xlsx")
     with wh.read() as cur:
         assert cur.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone()[0] == 0

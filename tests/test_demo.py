@@ -2,7 +2,7 @@
 
 import json
 
-from auth import SYSTEM
+from auth.policy import SYSTEM
 from loaders import demo
 from tests.conftest import run_page
 from warehouse import open_warehouse

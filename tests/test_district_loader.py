@@ -11,7 +11,7 @@ import sys
 import openpyxl
 import pytest
 
-from auth import SYSTEM
+from auth.policy import SYSTEM
 from datagen.stats import write_filled_table
 from loaders import load_file, withdraw
 from loaders.district_stats import load, sniff

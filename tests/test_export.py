@@ -8,7 +8,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-import auth
+from auth.policy import PermissionDenied, Principal
 from metrics.export import export_table, neutralise, to_csv_bytes, to_xlsx_bytes
 
 HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "正常文本", "a=b"]
@@ -51,9 +51,9 @@ def test_xlsx_cells_are_text_never_formulas():
 
 
 def test_export_table_requires_role_and_is_audited(wh):
-    analyst = auth.Principal("ana", "analyst")
-    leader = auth.Principal("lead", "leader")
-    with pytest.raises(auth.PermissionDenied):
+    analyst = Principal("ana", "analyst")
+    leader = Principal("lead", "leader")
+    with pytest.raises(PermissionDenied):
         export_table(wh, leader, frame(), "明细", "csv")
     f = export_table(wh, analyst, frame(), "明细", "xlsx")
     assert f.file_name.startswith("明细_") and f.file_name.endswith(".xlsx") and f.rows == 7

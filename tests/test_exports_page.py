@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from auth import lookup
+from auth.accounts import lookup
 from pages.upload_exports import RESULTS_KEY, load_uploads
 from tests.conftest import ROOT, run_page
 from tests.exports_helpers import FIXTURES

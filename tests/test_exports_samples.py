@@ -14,7 +14,7 @@ from pathlib import Path
 import fastexcel
 import pytest
 
-from auth import SYSTEM
+from auth.policy import SYSTEM
 from campaign import load_campaign
 from loaders import load_file
 from loaders.core import HeaderIndex, decode_bytes_strict

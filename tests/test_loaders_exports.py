@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from auth import SYSTEM
+from auth.policy import SYSTEM
 from loaders import detect_kind, load_file, withdraw
 from tests.exports_helpers import (
     FIXTURES,

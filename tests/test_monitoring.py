@@ -10,7 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-import auth
+from auth.accounts import lookup
+from auth.policy import PermissionDenied
 from metrics import monitoring as mm
 from metrics import registry, summaries
 from tests.conftest import ROOT, SAMPLES, build_sample_warehouse, copy_warehouse
@@ -177,8 +178,8 @@ def test_leader_sees_page_but_cannot_export(loaded):
     at = open_page(user="leader")
     assert not [b for b in at.button if b.label == "生成导出文件"]
     wh = open_warehouse(loaded)
-    with pytest.raises(auth.PermissionDenied):
-        mm.export(wh, auth.lookup(wh, "leader"), pl.DataFrame({"a": ["=1"]}), "线索", "csv")
-    f = mm.export(wh, auth.lookup(wh, "analyst"), pl.DataFrame({"a": ["=1"]}), "线索", "csv")
+    with pytest.raises(PermissionDenied):
+        mm.export(wh, lookup(wh, "leader"), pl.DataFrame({"a": ["=1"]}), "线索", "csv")
+    f = mm.export(wh, lookup(wh, "analyst"), pl.DataFrame({"a": ["=1"]}), "线索", "csv")
     assert f.data.decode("utf-8-sig").splitlines()[1] == "'=1"
     wh.close()

@@ -6,7 +6,7 @@ import json
 import pytest
 
 import loaders
-from auth import SYSTEM
+from auth.policy import SYSTEM
 from metrics import overview, registry
 from metrics.dates import default_as_of
 from metrics.summary import build_summary

@@ -9,7 +9,7 @@ import sys
 
 import openpyxl
 
-from auth import SYSTEM
+from auth.policy import SYSTEM
 from loaders import load_file
 from metrics.district import district_summary
 from metrics.report import report_bytes, write_report

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from auth import SYSTEM
+from auth.policy import SYSTEM
 from loaders import withdraw
 from loaders.deliverables import CaseInfo, Upload, document_content, store_case, store_document
 from loaders.result import FileRejected

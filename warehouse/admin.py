@@ -7,7 +7,8 @@ import datetime as dt
 
 import polars as pl
 
-from auth import Principal, audit, require_admin
+from auth.audit import audit
+from auth.policy import Principal, require_admin
 from warehouse import Warehouse, load_sql
 from warehouse.reference import refresh_report_weeks
 

@@ -1,0 +1,44 @@
+"""The append-only audit trail: one row per login, upload, withdrawal, export and change to users or rules.
+
+It needs only a cursor (or an object whose .write() gives one), so it does not import the warehouse.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from auth.policy import Principal
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from warehouse import Warehouse
+
+
+def audit(
+    cur: duckdb.DuckDBPyConnection,
+    p: Principal | str,
+    action: str,
+    target: str | None = None,
+    sha256: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """Append one row to the trail, inside the caller's transaction."""
+    username = p.username if isinstance(p, Principal) else p
+    cur.execute(
+        "INSERT INTO audit_log (username, action, target, sha256, detail) VALUES (?, ?, ?, ?, ?)",
+        [username, action, target, sha256, detail],
+    )
+
+
+def record(
+    wh: Warehouse,
+    p: Principal | str,
+    action: str,
+    target: str | None = None,
+    sha256: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """Append one row to the trail in its own transaction."""
+    with wh.write() as cur:
+        audit(cur, p, action, target, sha256, detail)

@@ -1,0 +1,96 @@
+"""Who may do what: the acting user (Principal), the roles, the pages each role sees, and the permission checks.
+
+Plain rules over a Principal: nothing here reads the warehouse. Pages hide what a role may not use, but these
+checks are called again by the loaders and metrics functions: hiding a page is not security.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = {"leader": "领导", "unit_staff": "填报员", "analyst": "分析员", "admin": "管理员"}
+
+# Pages (by url path) each role may see. Navigation is built from this; every page checks it again.
+PAGES_BY_ROLE = {
+    "leader": ["overview", "complaints", "monitoring", "tracking"],
+    "unit_staff": ["uploads", "tracking"],
+    "analyst": ["overview", "uploads", "complaints", "monitoring", "tracking"],
+    "admin": ["overview", "uploads", "complaints", "monitoring", "tracking", "admin"],
+}
+
+EXPORT_KINDS = ("complaints_12315", "price_12358", "monitoring")
+UNIT_KINDS = ("district_stats", "deliverable")
+
+
+class PermissionDenied(PermissionError):
+    """The user may not do this. The message is Chinese and says why."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The acting user. `system` is the trusted operator of the command line (who already owns the file)."""
+
+    username: str
+    role: str
+    display_name: str = ""
+    unit: str | None = None
+    agency: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name or self.username}（{ROLES[self.role]}）"
+
+
+SYSTEM = Principal("system", "admin", "命令行")
+
+
+def can_see_page(p: Principal, page: str) -> bool:
+    return page in PAGES_BY_ROLE.get(p.role, [])
+
+
+def require_page(p: Principal, page: str) -> None:
+    if not can_see_page(p, page):
+        raise PermissionDenied(f"{p.label} 无权访问该页面。")
+
+
+def require_load(p: Principal, kind: str, unit: str | None = None, agency: str | None = None) -> None:
+    """Uploads: unit staff only for their own (unit, agency); analysts the exports; leaders nothing."""
+    if p.role == "admin":
+        return
+    if kind in EXPORT_KINDS:
+        if p.role != "analyst":
+            raise PermissionDenied(f"{p.label} 无权载入投诉举报或监测线索导出文件（仅分析员、管理员可以）。")
+        return
+    if kind in UNIT_KINDS:
+        if p.role != "unit_staff":
+            raise PermissionDenied(f"{p.label} 无权上报统计表或报送材料（仅填报员、管理员可以）。")
+        if unit is not None and unit != p.unit:
+            raise PermissionDenied(f"{p.label} 只能为本单位（{p.unit}）上报，不能为 {unit} 上报。")
+        if agency is not None and agency != p.agency:
+            raise PermissionDenied(f"{p.label} 只能以本部门（{p.agency}）名义上报，不能以 {agency} 名义上报。")
+        return
+    raise PermissionDenied(f"{p.label} 无权载入此类数据（{kind}）。")
+
+
+def require_withdraw(p: Principal, kind: str, unit: str | None, loaded_by: str) -> None:
+    """Admins withdraw any batch; others only batches they may load themselves and loaded themselves."""
+    if p.role == "admin":
+        return
+    require_load(p, kind, unit)
+    if loaded_by != p.username:
+        raise PermissionDenied(f"{p.label} 只能撤销自己上报的批次。")
+
+
+def require_export(p: Principal) -> None:
+    if p.role not in ("analyst", "admin"):
+        raise PermissionDenied(f"{p.label} 无权导出明细数据（仅分析员、管理员可以）。")
+
+
+def require_report(p: Principal) -> None:
+    if p.role not in ("leader", "analyst", "admin"):
+        raise PermissionDenied(f"{p.label} 无权下载全市汇总报表。")
+
+
+def require_admin(p: Principal) -> None:
+    if p.role != "admin":
+        raise PermissionDenied(f"{p.label} 无权进行管理操作（仅管理员可以）。")
