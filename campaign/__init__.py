@@ -23,6 +23,7 @@ from campaign.model import (
     StatsParsing,
     TimeNode,
     Unit,
+    UploadKind,
     ViolationType,
 )
 from campaign.reader import CampaignError
@@ -44,6 +45,7 @@ __all__ = [
     "StatsParsing",
     "TimeNode",
     "Unit",
+    "UploadKind",
     "ViolationType",
     "load_campaign",
 ]

@@ -7,6 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Upload kinds come in two families. An export source ([sources.*] in the campaign file) is loaded by analysts;
+# a unit-bound kind is uploaded by one unit's staff, for their own unit and agency only. Which kinds are
+# unit-bound is the program's to say, not the file's: their loaders (loaders.district_stats, .deliverables) and
+# forms are code. So it is this one constant, which auth.policy reads without loading a campaign; the campaign
+# file gives each its label ([unit_kinds.*]) and is refused when one is missing.
+EXPORT = "export"
+UNIT = "unit"
+UNIT_KINDS = ("district_stats", "deliverable")
+
+# What an export source's rows become: complaints (投诉举报, analysed together on 投诉分析) or monitoring hits.
+RECORDS = ("complaints", "hits")
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -88,12 +100,22 @@ class ViolationType:
 class Source:
     key: str
     label: str
+    records: str  # one of RECORDS
     id_field: str
     date_field: str
     required: tuple[str, ...]
     personal: tuple[str, ...]
     headers: dict[str, tuple[str, ...]]
     phone: tuple[str, ...] = ()  # which personal columns hold the phone number (hashed for repeat counts)
+
+
+@dataclass(frozen=True)
+class UploadKind:
+    """Something a user uploads, by its stable key: an export source or a unit-bound kind (family EXPORT/UNIT)."""
+
+    key: str
+    label: str
+    family: str
 
 
 @dataclass(frozen=True)
@@ -190,6 +212,7 @@ class Campaign:
     stats_parsing: StatsParsing = field(default_factory=StatsParsing)
     platforms: tuple[Platform, ...] = ()
     export_parsing: ExportParsing = field(default_factory=ExportParsing)
+    kinds: dict[str, UploadKind] = field(default_factory=dict)  # the export sources first, in the file's order
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     # Look-ups by key. Unknown keys raise KeyError: a typo in code should fail loudly.
@@ -211,6 +234,20 @@ class Campaign:
         if key == self.unclassified_key:
             return self.unclassified_label
         return self.focus_area(key).label
+
+    def kind_label(self, key: str) -> str:
+        """What users call an upload kind: a source's label, or a unit-bound kind's ([unit_kinds.*])."""
+        return self.kinds[key].label
+
+    @property
+    def export_kinds(self) -> tuple[str, ...]:
+        """The export sources, in the file's order: what analysts load."""
+        return tuple(k for k, kind in self.kinds.items() if kind.family == EXPORT)
+
+    @property
+    def complaint_sources(self) -> tuple[str, ...]:
+        """The export sources whose rows are complaints (records = "complaints"), counted together on 投诉分析."""
+        return tuple(k for k, s in self.sources.items() if s.records == "complaints")
 
     def report_weeks(self) -> list[dt.date]:
         """Mondays of the weeks that count."""

@@ -88,6 +88,14 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         ('key = "zhonglou"', 'key = "tianning"', "units 中的 key “tianning” 重复"),
         ('kind = "amount"', 'kind = "money"', "table1.indicators[9].kind 应为 count 或 amount"),
         ('record_id = ["举报编号", "受理编号", "编号"]\n', "", "sources.price_12358.required 中的字段 “record_id”"),
+        ('records = "hits"', 'records = "leads"', "sources.monitoring.records 应为 complaints 或 hits"),
+        ('[unit_kinds.deliverable]\nlabel = "报送材料"\n', "", "unit_kinds.deliverable 缺失（必填项）"),
+        ("[unit_kinds.deliverable]", "[unit_kinds.documents]", "unit_kinds.documents 不是本程序的上报类型"),
+        (
+            "[sources.monitoring]",
+            "[sources.district_stats]",
+            "sources.district_stats 与上报类型 unit_kinds.district_stats 重名",
+        ),
     ],
 )
 def test_broken_definition_names_the_key(tmp_path, old, new, expected):
@@ -95,6 +103,15 @@ def test_broken_definition_names_the_key(tmp_path, old, new, expected):
         load_campaign(_broken(tmp_path, old, new))
     assert expected in str(err.value)
     assert "broken.toml" in str(err.value)
+
+
+def test_upload_kinds_are_the_sources_and_the_unit_bound_kinds():
+    c = load_campaign()
+    assert c.export_kinds == tuple(c.sources) == ("complaints_12315", "price_12358", "monitoring")
+    assert list(c.kinds) == [*c.export_kinds, "district_stats", "deliverable"]
+    assert c.complaint_sources == ("complaints_12315", "price_12358")
+    assert c.kind_label("price_12358") == c.sources["price_12358"].label == "12358价格举报"
+    assert (c.kind_label("district_stats"), c.kind_label("deliverable")) == ("情况统计表（周报）", "报送材料")
 
 
 def test_invalid_toml_and_missing_file(tmp_path):

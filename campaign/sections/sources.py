@@ -1,19 +1,32 @@
-"""[sources.*], [online], [[classification_rules]], [[platforms]], [export_parsing]: the export sources
-(12315, 12358, monitoring hits) and how their files are read, normalised and classified."""
+"""[sources.*], [unit_kinds.*], [online], [[classification_rules]], [[platforms]], [export_parsing]: the export
+sources (12315, 12358, monitoring hits) and how their files are read, normalised and classified; and the upload
+kinds, every source plus the unit-bound kinds, with their labels."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from campaign.model import ClassificationRule, ExportParsing, Platform, Source
+from campaign.model import (
+    EXPORT,
+    RECORDS,
+    UNIT,
+    UNIT_KINDS,
+    ClassificationRule,
+    ExportParsing,
+    Platform,
+    Source,
+    UploadKind,
+)
 from campaign.reader import Reader
 
 
 def read(raw: dict, r: Reader, focus_areas: set[str]) -> dict[str, Any]:
     online = r.get(raw, "online", "", dict)
     export_parsing = r.get(raw, "export_parsing", "", dict, {})
+    sources = _sources(raw, r)
     return {
-        "sources": _sources(raw, r),
+        "sources": sources,
+        "kinds": _kinds(raw, r, sources),
         "online_consumption_modes": r.texts(online, "consumption_modes", "online"),
         "classification_rules": _rules(raw, r, focus_areas),
         "platforms": _platforms(raw, r),
@@ -27,11 +40,14 @@ def _sources(raw: dict, r: Reader) -> dict[str, Source]:
     sources = {}
     for key, s in r.get(raw, "sources", "", dict).items():
         w = f"sources.{key}"
+        if key in UNIT_KINDS:
+            raise r.fail(w, f"与上报类型 unit_kinds.{key} 重名：数据源的 key 不能是 {'、'.join(UNIT_KINDS)}")
         headers_raw = r.get(s, "headers", w, dict)
         headers = {field_key: r.texts(headers_raw, field_key, f"{w}.headers") for field_key in headers_raw}
         src = Source(
             key,
             r.text(s, "label", w),
+            r.text(s, "records", w),
             r.text(s, "id_field", w),
             r.text(s, "date_field", w),
             r.texts(s, "required", w),
@@ -39,6 +55,8 @@ def _sources(raw: dict, r: Reader) -> dict[str, Source]:
             headers,
             r.texts(s, "phone", w, ()),
         )
+        if src.records not in RECORDS:
+            raise r.fail(f"{w}.records", f"应为 {' 或 '.join(RECORDS)}，实际为 {src.records!r}")
         if not set(src.phone) <= set(src.personal):
             raise r.fail(f"{w}.phone", "中的列须同时列在 personal 中")
         for req in (src.id_field, src.date_field, *src.required):
@@ -51,6 +69,18 @@ def _sources(raw: dict, r: Reader) -> dict[str, Source]:
     if not sources:
         raise r.fail("sources", "不能为空")
     return sources
+
+
+def _kinds(raw: dict, r: Reader, sources: dict[str, Source]) -> dict[str, UploadKind]:
+    """Every export source (its own label), then each unit-bound kind the program knows, labelled here."""
+    kinds = {key: UploadKind(key, s.label, EXPORT) for key, s in sources.items()}
+    table = r.get(raw, "unit_kinds", "", dict)
+    for key in table:
+        if key not in UNIT_KINDS:
+            raise r.fail(f"unit_kinds.{key}", f"不是本程序的上报类型（应为 {'、'.join(UNIT_KINDS)}）")
+    for key in UNIT_KINDS:
+        kinds[key] = UploadKind(key, r.text(r.get(table, key, "unit_kinds", dict), "label", f"unit_kinds.{key}"), UNIT)
+    return kinds
 
 
 def _rules(raw: dict, r: Reader, focus_areas: set[str]) -> tuple[ClassificationRule, ...]:
