@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from campaign.model import UNIT_KINDS
+
 ROLES = {"leader": "领导", "unit_staff": "填报员", "analyst": "分析员", "admin": "管理员"}
 
 # Pages (by url path) each role may see. Navigation is built from this; every page checks it again.
@@ -17,9 +19,6 @@ PAGES_BY_ROLE = {
     "analyst": ["overview", "uploads", "complaints", "monitoring", "tracking"],
     "admin": ["overview", "uploads", "complaints", "monitoring", "tracking", "admin"],
 }
-
-EXPORT_KINDS = ("complaints_12315", "price_12358", "monitoring")
-UNIT_KINDS = ("district_stats", "deliverable")
 
 
 class PermissionDenied(PermissionError):
@@ -54,12 +53,13 @@ def require_page(p: Principal, page: str) -> None:
 
 
 def require_load(p: Principal, kind: str, unit: str | None = None, agency: str | None = None) -> None:
-    """Uploads: unit staff only for their own (unit, agency); analysts the exports; leaders nothing."""
+    """Uploads: unit staff only for their own (unit, agency); analysts the exports; leaders nothing.
+
+    The rule is by family, and the policy reads no campaign file: a unit-bound kind is one of
+    campaign.model.UNIT_KINDS (a constant of the program), every other kind is one of the campaign's export
+    sources. Whether a kind exists at all is the loaders' question (loaders.loader_for refuses an unknown one).
+    """
     if p.role == "admin":
-        return
-    if kind in EXPORT_KINDS:
-        if p.role != "analyst":
-            raise PermissionDenied(f"{p.label} 无权载入投诉举报或监测线索导出文件（仅分析员、管理员可以）。")
         return
     if kind in UNIT_KINDS:
         if p.role != "unit_staff":
@@ -69,7 +69,8 @@ def require_load(p: Principal, kind: str, unit: str | None = None, agency: str |
         if agency is not None and agency != p.agency:
             raise PermissionDenied(f"{p.label} 只能以本部门（{p.agency}）名义上报，不能以 {agency} 名义上报。")
         return
-    raise PermissionDenied(f"{p.label} 无权载入此类数据（{kind}）。")
+    if p.role != "analyst":
+        raise PermissionDenied(f"{p.label} 无权载入投诉举报或监测线索导出文件（仅分析员、管理员可以）。")
 
 
 def require_withdraw(p: Principal, kind: str, unit: str | None, loaded_by: str) -> None:

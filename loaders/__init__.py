@@ -21,31 +21,35 @@ import duckdb
 
 from auth.audit import audit, record
 from auth.policy import PermissionDenied, Principal, require_load, require_withdraw
+from campaign import Campaign, load_campaign
+from loaders.deliverables import KIND as DELIVERABLE
 from loaders.result import FileRejected, LoadResult, Problem
 from warehouse import Warehouse
 from warehouse.batches import mark_withdrawn
 
-KINDS: dict[str, str] = {
-    "complaints_12315": "12315投诉举报导出",
-    "price_12358": "12358价格举报导出",
-    "monitoring": "网络交易监测线索",
-    "district_stats": "情况统计表（周报）",
-}
+
+def file_kinds(c: Campaign | None = None) -> dict[str, str]:
+    """The kinds load_file loads, kind → label, from the campaign (the campaign file's when none is given): every
+    upload kind but the deliverables, which loaders.deliverables stores (a form with several files)."""
+    c = c or load_campaign()
+    return {key: kind.label for key, kind in c.kinds.items() if key != DELIVERABLE}
 
 
-def loader_for(kind: str) -> ModuleType:
-    if kind not in KINDS:
-        raise ValueError(f"未知的数据类型：{kind}（可选：{'、'.join(KINDS)}）")
+def loader_for(kind: str, c: Campaign | None = None) -> ModuleType:
+    kinds = file_kinds(c)
+    if kind not in kinds:
+        raise ValueError(f"未知的数据类型：{kind}（可选：{'、'.join(kinds)}）")
     return importlib.import_module(f"loaders.{kind}")
 
 
-def detect_kind(path: str | Path) -> str | None:
+def detect_kind(path: str | Path, c: Campaign | None = None) -> str | None:
     """The kind whose sniff scores best, or None when nothing recognises the file. A kind whose loader
     module is not installed (yet) is skipped rather than breaking detection of the others."""
+    c = c or load_campaign()
     scores = {}
-    for kind in KINDS:
+    for kind in file_kinds(c):
         try:
-            module = loader_for(kind)
+            module = loader_for(kind, c)
         except ModuleNotFoundError as exc:
             if exc.name != f"loaders.{kind}":
                 raise
@@ -87,7 +91,7 @@ def load_file(
 
 def _load(wh: Warehouse, path: Path, user: Principal, kind: str, is_demo: bool, name: str, options: dict) -> LoadResult:
     if kind == "auto":
-        kind = detect_kind(path)
+        kind = detect_kind(path, wh.campaign)
         if kind is None:
             from loaders.core import file_level_problem
 
@@ -109,7 +113,7 @@ def _load(wh: Warehouse, path: Path, user: Principal, kind: str, is_demo: bool, 
             """Called by a unit-bound loader once it knows whose file this is."""
             require_load(user, kind, unit, agency)
 
-        return loader_for(kind).load(
+        return loader_for(kind, wh.campaign).load(
             wh, path, user=user.username, is_demo=is_demo, display_name=name, authorize=authorize, **options
         )
     except FileRejected as exc:
@@ -126,13 +130,19 @@ def withdraw(wh: Warehouse, batch_id: int, *, user: Principal) -> str:
         if row is None:
             raise ValueError(f"批次 {batch_id} 不存在")
         require_withdraw(user, *row)
-        return withdraw_in(cur, batch_id, user=user)
+        return withdraw_in(cur, batch_id, user=user, campaign=wh.campaign)
 
 
-def withdraw_in(cur: duckdb.DuckDBPyConnection, batch_id: int, *, user: Principal) -> str:
+def withdraw_in(cur: duckdb.DuckDBPyConnection, batch_id: int, *, user: Principal, campaign: Campaign) -> str:
     """The withdrawal itself, with its audit row, inside the caller's transaction."""
     kind = mark_withdrawn(cur, batch_id, user.username)
-    if kind in KINDS:
-        loader_for(kind).undo_batch(cur, batch_id)
-    audit(cur, user, "withdraw", f"批次 #{batch_id}", detail=KINDS.get(kind, kind))
+    if kind in file_kinds(campaign):
+        loader_for(kind, campaign).undo_batch(cur, batch_id)
+    audit(
+        cur,
+        user,
+        "withdraw",
+        f"批次 #{batch_id}",
+        detail=campaign.kinds[kind].label if kind in campaign.kinds else kind,
+    )
     return kind

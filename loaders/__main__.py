@@ -20,7 +20,7 @@ import sys
 
 import settings
 from auth.policy import Principal
-from loaders import KINDS, load_file
+from loaders import file_kinds, load_file
 from loaders.result import LoadResult
 from warehouse import open_warehouse, resolve_db_path
 
@@ -34,9 +34,9 @@ def _user() -> Principal:
     return Principal(name, "admin", "命令行")
 
 
-def _print_human(r: LoadResult) -> None:
+def _print_human(r: LoadResult, kinds: dict[str, str]) -> None:
     label = {"loaded": "已导入", "duplicate": "重复文件，未改动", "rejected": "已拒绝"}[r.status]
-    kind = KINDS.get(r.kind or "", "未识别")
+    kind = kinds.get(r.kind or "", "未识别")
     head = f"{r.file}：{label}（{kind}）"
     if r.status == "loaded":
         head += f"，入库 {r.rows_loaded} 行，隔离 {r.rows_quarantined} 行，批次 #{r.batch_id}"
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("load", help="导入一个或多个文件（按给出的顺序）")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", default="auto", choices=["auto", *KINDS])
+    p.add_argument("--kind", default="auto", choices=["auto", *file_kinds()])
     p.add_argument("--db")
     p.add_argument("--json", action="store_true")
     weekly = p.add_argument_group("情况统计表（--kind district_stats）")
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                 out["file"] = f
                 print(json.dumps(out, ensure_ascii=False, default=str), flush=True)
             else:
-                _print_human(result)
+                _print_human(result, file_kinds(wh.campaign))
     finally:
         wh.close()
     return 1 if rejected else 0

@@ -48,5 +48,5 @@ def remove_demo(wh: Warehouse, *, user: Principal) -> int:
             "SELECT batch_id, kind FROM batches WHERE is_demo AND status = 'loaded' ORDER BY batch_id DESC"
         ).fetchall()
         for batch_id, _kind in rows:
-            withdraw_in(cur, batch_id, user=user)
+            withdraw_in(cur, batch_id, user=user, campaign=wh.campaign)
     return len(rows)

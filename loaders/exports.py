@@ -54,13 +54,12 @@ class ExportSpec:
 
 # Registered by the source modules: kind → spec (used to tell a wrong kind from a right one).
 SPECS: dict[str, ExportSpec] = {}
-EXPORT_KINDS = ("complaints_12315", "price_12358", "monitoring")
 
 
-def all_specs() -> dict[str, ExportSpec]:
+def all_specs(c: Campaign) -> dict[str, ExportSpec]:
     import importlib
 
-    for kind in EXPORT_KINDS:
+    for kind in c.export_kinds:
         importlib.import_module(f"loaders.{kind}")
     return SPECS
 
@@ -380,7 +379,7 @@ def _duplicate_result(name: str, kind: str, batch_id: int) -> LoadResult:
 
 
 def _refuse_other_kind(path, name, loc: Located, spec: ExportSpec, c: Campaign, grids, fmt, text) -> None:
-    for kind in all_specs():
+    for kind in all_specs(c):
         if kind == spec.kind or kind not in c.sources:
             continue
         other = core.locate(path, name, HeaderIndex(c.sources[kind]), grids, fmt, text)

@@ -29,7 +29,6 @@ from warehouse import Warehouse, load_sql
 COMPLAINT_DAYS = "complaint_day_counts"
 MERCHANTS = "merchant_counts"
 RELATION = "v_complaints_current"
-SOURCES = ("complaints_12315", "price_12358")
 DIMS = ("focus", "goods", "problem", "platform", "unit", "status")
 CUTS = ("online", "unit", "status")  # filters the day summary answers, besides source and dates
 KEYS = ("complaints_total", "complaints_online")
@@ -58,11 +57,12 @@ def merchant_counts_sql() -> str:
     return load_sql("merchant_counts", __file__)
 
 
-# table → (the batch kinds it digests, the statement that fills it and its parameters)
-SUMMARIES: dict[str, tuple[tuple[str, ...], Callable[[Campaign], tuple[str, dict]]]] = {
-    COMPLAINT_DAYS: (SOURCES, lambda c: (_complaint_days_sql(c), {})),
+# table → (the batch kinds it digests, the statement that fills it and its parameters), both from the campaign:
+# the day summary digests the complaint sources, the merchant summary every export source.
+SUMMARIES: dict[str, tuple[Callable[[Campaign], tuple[str, ...]], Callable[[Campaign], tuple[str, dict]]]] = {
+    COMPLAINT_DAYS: (lambda c: c.complaint_sources, lambda c: (_complaint_days_sql(c), {})),
     MERCHANTS: (
-        (*SOURCES, "monitoring"),
+        lambda c: c.export_kinds,
         lambda c: (f"INSERT INTO {MERCHANTS} {merchant_counts_sql()}", {"as_of": dt.date.max}),
     ),
 }
@@ -77,25 +77,25 @@ def _signature(cur: duckdb.DuckDBPyConnection, kinds: tuple[str, ...]) -> str:
     return sig
 
 
-def _stale(cur: duckdb.DuckDBPyConnection) -> list[str]:
+def _stale(cur: duckdb.DuckDBPyConnection, c: Campaign) -> list[str]:
     built = dict(cur.execute("SELECT name, signature FROM summary_state").fetchall())
-    return [t for t, (kinds, _) in SUMMARIES.items() if built.get(t) != _signature(cur, kinds)]
+    return [t for t, (kinds, _) in SUMMARIES.items() if built.get(t) != _signature(cur, kinds(c))]
 
 
 def refresh(wh: Warehouse) -> list[str]:
     """Rebuild every summary whose live batches changed since it was built; the tables rebuilt."""
     with wh.read() as cur:
-        if not _stale(cur):
+        if not _stale(cur, wh.campaign):
             return []
     with wh.transaction(bump_version=False) as cur:  # a digest of data already there: nothing new to see
-        stale = _stale(cur)
+        stale = _stale(cur, wh.campaign)
         for table in stale:
             kinds, build = SUMMARIES[table]
             cur.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
             cur.execute(*build(wh.campaign))
             cur.execute(
                 "INSERT OR REPLACE INTO summary_state (name, signature, built_at) VALUES (?, ?, current_timestamp)",
-                [table, _signature(cur, kinds)],
+                [table, _signature(cur, kinds(wh.campaign))],
             )
     return stale
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from loaders import KINDS, detect_kind, load_file
-from loaders.exports import EXPORT_KINDS
+from campaign import Campaign
+from loaders import detect_kind, file_kinds, load_file
 from loaders.result import LoadResult, Problem
 from metrics import summaries
 from metrics.exports import quarantine_batches, quarantine_rows
@@ -50,23 +50,25 @@ def load_uploads(
 
 
 def _load_one(wh: Warehouse, path: Path, name: str, kind: str, user) -> LoadResult:
-    chosen = detect_kind(path) if kind == AUTO else kind
+    c = wh.campaign
+    chosen = detect_kind(path, c) if kind == AUTO else kind
     if chosen is None:
         return load_file(wh, path, user=user, display_name=name)  # the specific "cannot read" message
-    if chosen not in EXPORT_KINDS:
+    if chosen not in c.export_kinds:
         return LoadResult(
             file=name,
             kind=chosen,
             status="rejected",
-            errors=[Problem(f"文件 {name} 看起来是{KINDS[chosen]}，请在“情况统计表（周报）”标签页上报。")],
+            errors=[Problem(f"文件 {name} 看起来是{c.kind_label(chosen)}，请在“情况统计表（周报）”标签页上报。")],
         )
     return load_file(wh, path, user=user, kind=chosen, display_name=name)  # checks the user's rights itself
 
 
-def render_results(results: list[dict]) -> None:
+def render_results(results: list[dict], c: Campaign) -> None:
     """Per file: loaded / quarantined / rejected rows, with the reasons."""
+    kinds = file_kinds(c)
     for r in results:
-        kind = KINDS.get(r.get("kind") or "", "未识别")
+        kind = kinds.get(r.get("kind") or "", "未识别")
         status = STATUS_TEXT[r["status"]]
         head = f"**{r['file']}**（{kind}）：{status}"
         if r["status"] == "loaded":
@@ -132,8 +134,8 @@ def render(wh: Warehouse) -> None:
         files = st.file_uploader("选择文件（可多选）", type=["xlsx", "xls", "csv"], accept_multiple_files=True)
         kind = st.selectbox(
             "数据类型",
-            [AUTO, *EXPORT_KINDS],
-            format_func=lambda k: "自动识别" if k == AUTO else KINDS[k],
+            [AUTO, *wh.campaign.export_kinds],
+            format_func=lambda k: "自动识别" if k == AUTO else wh.campaign.kind_label(k),
         )
         submitted = st.form_submit_button("开始导入", type="primary")
     if submitted and files:
@@ -149,5 +151,5 @@ def render(wh: Warehouse) -> None:
     elif submitted:
         st.warning("请先选择文件。")
     if st.session_state.get(RESULTS_KEY):
-        render_results(st.session_state[RESULTS_KEY])
+        render_results(st.session_state[RESULTS_KEY], wh.campaign)
     render_quarantine(wh)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from loaders import KINDS, withdraw
+from loaders import withdraw
 from metrics import summaries
 from pages import upload_exports, upload_stats
 from pages.common import empty_state, guard, warehouse
@@ -10,7 +10,7 @@ from warehouse.batches import list_batches
 
 user = guard("uploads")
 wh = warehouse()
-KIND_LABELS = {**KINDS, "deliverable": "报送材料"}
+KIND_LABELS = {key: kind.label for key, kind in wh.campaign.kinds.items()}
 
 st.title("数据上报")
 
