@@ -13,7 +13,7 @@ import polars as pl
 
 from auth.policy import Principal, require_export
 from metrics import registry, summaries
-from metrics.export import ExportFile, export_table
+from metrics.file_export import ExportFile, export_table
 from warehouse import Warehouse, load_sql
 
 PENDING = "待核查"

@@ -5,7 +5,7 @@ import streamlit as st
 
 from auth.policy import PermissionDenied
 from metrics import monitoring as mm
-from metrics.export import FORMATS
+from metrics.file_export import FORMATS
 from pages.charts import bar_chart, donut_chart, trend_chart
 from pages.common import as_of, cached, empty_state, guard, warehouse
 

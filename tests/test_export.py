@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from auth.policy import PermissionDenied, Principal
-from metrics.export import export_table, neutralise, to_csv_bytes, to_xlsx_bytes
+from metrics.file_export import export_table, neutralise, to_csv_bytes, to_xlsx_bytes
 
 HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "正常文本", "a=b"]
 
