@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from metrics.district import district_summary
-from metrics.exports import exports_summary
+from metrics.load_counts import exports_summary
 from warehouse import Warehouse
 
 

@@ -17,7 +17,7 @@ from campaign import Campaign
 from loaders import detect_kind, file_kinds, load_file
 from loaders.result import LoadResult, Problem
 from metrics import summaries
-from metrics.exports import quarantine_batches, quarantine_rows
+from metrics.load_counts import quarantine_batches, quarantine_rows
 from pages.common import require_principal
 from warehouse import Warehouse
 

@@ -38,7 +38,7 @@ def test_samples_give_expected_district_stats(wh, samples):
 
 
 def test_samples_through_summary_cli(wh, db_path, samples):
-    pytest.importorskip("metrics.exports", reason="metrics.exports (issue 3) not landed yet")
+    pytest.importorskip("metrics.load_counts", reason="metrics.load_counts (issue 3) not landed yet")
     for f in sorted(samples.glob("统计表_*.xlsx")):
         assert load_file(wh, f, user=SYSTEM, kind="district_stats").status == "loaded"
     wh.close()

@@ -18,7 +18,7 @@ from auth.policy import SYSTEM
 from campaign import load_campaign
 from loaders import load_file
 from loaders.core import HeaderIndex, decode_bytes_strict
-from metrics.exports import exports_summary
+from metrics.load_counts import exports_summary
 from tests.exports_helpers import all_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -87,10 +87,10 @@ def test_report_cli(wh, db_path, tmp_path):
         capture_output=True,
         text=True,
     )
-    if "metrics.exports" in run.stderr:  # summary.py imports issue 3's module; the report does not need it
+    if "metrics.load_counts" in run.stderr:  # summary.py imports issue 3's module; the report does not need it
         import pytest
 
-        pytest.skip("metrics.exports (issue 3) not landed yet")
+        pytest.skip("metrics.load_counts (issue 3) not landed yet")
     assert run.returncode == 0, run.stderr
     ws = openpyxl.load_workbook(out)["统计表1"]
     assert ws.cell(_total_row(ws), 3).value == 42

@@ -1,4 +1,5 @@
-"""Figures over the export loads (12315, 12358, monitoring hits): counts of distinct current records."""
+"""What the export loads (12315, 12358, monitoring hits) hold: counts of distinct current records per source for
+the summary, and the quarantined rows of recent batches."""
 
 from __future__ import annotations
 
