@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     wh = open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))
     try:
         if args.command == "summary":
-            from metrics.summary import build_summary
+            from metrics.summary_json import build_summary
 
             json.dump(build_summary(wh, args.as_of), sys.stdout, ensure_ascii=False, indent=1)
             sys.stdout.write("\n")

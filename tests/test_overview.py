@@ -9,7 +9,7 @@ import loaders
 from auth.policy import SYSTEM
 from metrics import overview, registry
 from metrics.dates import default_as_of
-from metrics.summary import build_summary
+from metrics.summary_json import build_summary
 from tests.conftest import run_page
 from warehouse import open_warehouse
 

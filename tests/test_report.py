@@ -87,7 +87,7 @@ def test_report_cli(wh, db_path, tmp_path):
         capture_output=True,
         text=True,
     )
-    if "metrics.load_counts" in run.stderr:  # summary.py imports issue 3's module; the report does not need it
+    if "metrics.load_counts" in run.stderr:  # summary_json.py imports issue 3's module; the report does not need it
         import pytest
 
         pytest.skip("metrics.load_counts (issue 3) not landed yet")
