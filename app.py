@@ -9,7 +9,7 @@ from auth.audit import record
 from auth.policy import PAGES_BY_ROLE, Principal
 from campaign import CampaignError
 from loaders import demo
-from metrics import summaries
+from metrics import summary_tables
 from metrics.dates import default_as_of
 from pages.common import principal, warehouse
 from warehouse import WarehouseError
@@ -101,7 +101,7 @@ def demo_controls(user: Principal) -> None:
     if has_demo:
         if st.button("移除演示数据", icon=":material/delete:"):
             demo.remove_demo(wh, user=user)  # each batch's withdrawal is audited
-            summaries.refresh(wh)
+            summary_tables.refresh(wh)
             st.rerun()
     elif (
         wh.is_empty()
@@ -115,7 +115,7 @@ def demo_controls(user: Principal) -> None:
     ):
         bar = st.progress(0.0, text="正在载入演示数据……")
         results = demo.load_demo(wh, user=user, progress=lambda i, n, f: bar.progress(i / n, text=f"正在载入 {f}"))
-        summaries.refresh(wh)
+        summary_tables.refresh(wh)
         bar.empty()
         rejected = [r for r in results if r.status == "rejected"]
         if rejected:

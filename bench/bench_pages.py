@@ -191,10 +191,10 @@ def build(db: Path, complaints: int, hits: int) -> None:
         refresh_current(cur, COMPLAINTS, None)
         refresh_current(cur, HITS, None)
     print(f"判定当前版本（全部记录）：{time.perf_counter() - t3:.1f} s", flush=True)
-    from metrics import summaries
+    from metrics import summary_tables
 
     t4 = time.perf_counter()
-    summaries.refresh(wh)  # as the upload page does after every upload
+    summary_tables.refresh(wh)  # as the upload page does after every upload
     print(f"汇总表（投诉按日 × 维度、按来源 × 主体；上传后刷新）：{time.perf_counter() - t4:.1f} s", flush=True)
 
     t2 = time.perf_counter()

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             json.dump(build_summary(wh, args.as_of), sys.stdout, ensure_ascii=False, indent=1)
             sys.stdout.write("\n")
         elif args.command == "refresh":
-            from metrics.summaries import refresh
+            from metrics.summary_tables import refresh
 
             rebuilt = refresh(wh)
             print(f"已重建：{'、'.join(rebuilt)}" if rebuilt else "汇总表已是最新，无需重建")

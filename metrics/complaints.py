@@ -13,13 +13,13 @@ from dataclasses import dataclass, fields
 import polars as pl
 
 from auth.policy import Principal, require_export
-from metrics import registry, summaries
+from metrics import registry, summary_tables
 from metrics.file_export import ExportFile, export_table
 from warehouse import Warehouse, load_sql
 
-RELATION = summaries.RELATION
+RELATION = summary_tables.RELATION
 SOURCES = {"complaints_12315": "12315", "price_12358": "12358"}
-COUNT_KEYS = list(summaries.KEYS)  # all and online complaints: what the day summary counts
+COUNT_KEYS = list(summary_tables.KEYS)  # all and online complaints: what the day summary counts
 
 # Week-over-week anomaly rule: in a week, a value's complaints are flagged when they reach at least
 # ANOMALY_MIN_COUNT and at least max(ANOMALY_FACTOR × the trailing mean, trailing mean + ANOMALY_SIGMAS × σ),
@@ -94,7 +94,7 @@ def has_data(wh: Warehouse) -> bool:
 
 
 # --- one scan for the page's counts ------------------------------------------------------------------
-BREAKDOWN_DIMS = summaries.DIMS  # the page breaks down by what the day summary digests
+BREAKDOWN_DIMS = summary_tables.DIMS  # the page breaks down by what the day summary digests
 CUBE_SETS = [("day",), *(("week", d) for d in BREAKDOWN_DIMS)]
 Cube = dict[tuple[str, ...], pl.DataFrame]
 
@@ -104,8 +104,8 @@ def cube(wh: Warehouse, f: Filters, as_of: dt.date | None) -> Cube:
     (GROUPING SETS) from which the trends, breakdowns, anomaly flags and filter options are all summed."""
     since, until = f.window(as_of)
     where = f.where()
-    if summaries.covers(where):  # the usual cuts (date, source, online, unit): from the day summary
-        return summaries.complaint_cube(wh, CUBE_SETS, since, until, where)
+    if summary_tables.covers(where):  # the usual cuts (date, source, online, unit): from the day summary
+        return summary_tables.complaint_cube(wh, CUBE_SETS, since, until, where)
     # Counted live. A dimension the filter fixes has one value, so its weekly rows are the weekly totals:
     # that grouping is left out of the scan and filled in from the daily counts.
     fixed = [g for g in CUBE_SETS if len(g) == 2 and g[1] in where]
@@ -178,7 +178,7 @@ def breakdown_of(cb: Cube, dim: str, top: int | None = None) -> pl.DataFrame:
 
 def top_merchants(wh: Warehouse, f: Filters, as_of: dt.date | None, limit: int = 20) -> pl.DataFrame:
     since, until = f.window(as_of)
-    if since is None and set(f.where()) <= {"source"} and summaries.merchants_cover(wh, until):
+    if since is None and set(f.where()) <= {"source"} and summary_tables.merchants_cover(wh, until):
         with wh.read() as cur:
             return cur.execute(
                 load_sql("complaints_top_merchants_summary", __file__), {"source": f.source, "limit": limit}

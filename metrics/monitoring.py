@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from auth.policy import Principal, require_export
-from metrics import registry, summaries
+from metrics import registry, summary_tables
 from metrics.file_export import ExportFile, export_table
 from warehouse import Warehouse, load_sql
 
@@ -84,11 +84,11 @@ def cross_source_leads(wh: Warehouse, as_of: dt.date | None, limit: int = 50) ->
         "w_12358": SOURCE_WEIGHTS["price_12358"],
         "w_monitoring": SOURCE_WEIGHTS["monitoring"],
     }
-    if summaries.merchants_cover(wh, as_of):  # all the data: one summary row per source and merchant
-        counts = summaries.MERCHANTS
+    if summary_tables.merchants_cover(wh, as_of):  # all the data: one summary row per source and merchant
+        counts = summary_tables.MERCHANTS
         params.pop("as_of")
     else:
-        counts = f"({summaries.merchant_counts_sql()})"
+        counts = f"({summary_tables.merchant_counts_sql()})"
     per_key = f"SELECT source, merchant_key, uscc_valid, merchant_name, n, first_at, last_at FROM {counts}"  # noqa: S608
     with wh.read() as cur:
         return cur.execute(load_sql("monitoring_cross_source", __file__).format(per_key=per_key), params).pl()

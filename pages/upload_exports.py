@@ -16,7 +16,7 @@ import streamlit as st
 from campaign import Campaign
 from loaders import detect_kind, file_kinds, load_file
 from loaders.result import LoadResult, Problem
-from metrics import summaries
+from metrics import summary_tables
 from metrics.load_counts import quarantine_batches, quarantine_rows
 from pages.common import require_principal
 from warehouse import Warehouse
@@ -43,7 +43,7 @@ def load_uploads(
             path = Path(tmp) / f"{i}{Path(name).suffix.lower()}"
             path.write_bytes(content)
             results.append(_load_one(wh, path, name, kind, user).as_json())
-    summaries.refresh(wh)  # the dashboard's summaries follow the new data now, not at the next reader's cost
+    summary_tables.refresh(wh)  # the dashboard's summaries follow the new data now, not at the next reader's cost
     if progress:
         progress(len(files), "")
     return results

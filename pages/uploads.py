@@ -3,7 +3,7 @@
 import streamlit as st
 
 from loaders import withdraw
-from metrics import summaries
+from metrics import summary_tables
 from pages import upload_exports, upload_stats
 from pages.common import empty_state, guard, warehouse
 from warehouse.batches import list_batches
@@ -58,6 +58,6 @@ with tab_history:
                         st.warning("请先勾选确认。")
                     else:
                         withdraw(wh, choice["batch_id"], user=user)
-                        summaries.refresh(wh)
+                        summary_tables.refresh(wh)
                         st.success(f"已撤销批次 #{choice['batch_id']}（{choice['file_name']}）。")
                         st.rerun()

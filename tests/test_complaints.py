@@ -100,7 +100,7 @@ def test_day_summary_equals_the_live_count_and_follows_every_change(loaded):
     GROUPING SETS scan, and a withdrawal since it was built makes it rebuild before it is read again."""
     from auth.policy import SYSTEM
     from loaders import withdraw
-    from metrics import summaries
+    from metrics import summary_tables
 
     wh = open_warehouse(loaded)
 
@@ -122,10 +122,10 @@ def test_day_summary_equals_the_live_count_and_follows_every_change(loaded):
         (mc.Filters(status="已办结", unit="wujin"), None),
     ]
     for f, as_of in cuts:
-        assert summaries.covers(f.where())
+        assert summary_tables.covers(f.where())
         same(mc.cube(wh, f, as_of), live(f, as_of))
     assert mc.cube(wh, mc.Filters(status="已办结"), None)[("day",)].height > 0
-    assert summaries.refresh(wh) == []  # built by the first read, still fresh
+    assert summary_tables.refresh(wh) == []  # built by the first read, still fresh
     with wh.read() as cur:
         (rows,) = cur.execute("SELECT count(*) FROM complaint_day_counts").fetchone()
         (batch,) = cur.execute("SELECT min(batch_id) FROM batches WHERE kind = 'price_12358'").fetchone()

@@ -13,7 +13,7 @@ import pytest
 from auth.accounts import lookup
 from auth.policy import PermissionDenied
 from metrics import monitoring as mm
-from metrics import registry, summaries
+from metrics import registry, summary_tables
 from tests.conftest import ROOT, SAMPLES, build_sample_warehouse, copy_warehouse
 from warehouse import open_warehouse
 
@@ -116,10 +116,10 @@ def test_leads_and_top_merchants_from_the_summary_equal_the_live_count(loaded, m
     from metrics import complaints as mc
 
     wh = open_warehouse(loaded)
-    assert summaries.merchants_cover(wh, AS_OF) and not summaries.merchants_cover(wh, dt.date(2018, 8, 1))
+    assert summary_tables.merchants_cover(wh, AS_OF) and not summary_tables.merchants_cover(wh, dt.date(2018, 8, 1))
     fast_leads = mm.cross_source_leads(wh, AS_OF, 500)
     fast_top = {s: mc.top_merchants(wh, mc.Filters(source=s), AS_OF, 50) for s in (None, "price_12358")}
-    monkeypatch.setattr(summaries, "merchants_cover", lambda wh, as_of: False)
+    monkeypatch.setattr(summary_tables, "merchants_cover", lambda wh, as_of: False)
     slow_leads = mm.cross_source_leads(wh, AS_OF, 500)
     assert fast_leads.height > 0 and fast_leads.equals(slow_leads)
     for s, fast in fast_top.items():
@@ -156,7 +156,7 @@ def test_cross_source_leads_match_by_code_and_name(loaded):
             "WHERE hit_id = (SELECT min(hit_id) FROM hit_versions WHERE merchant_key <> ?)",
             [name, name, top["entity"]],
         )
-        summaries.invalidate(cur)  # a change that is not a load: the summaries must follow it
+        summary_tables.invalidate(cur)  # a change that is not a load: the summaries must follow it
     after = mm.cross_source_leads(wh, AS_OF, 500).filter(pl.col("entity") == top["entity"]).row(0, named=True)
     assert after["n_monitoring"] == top["n_monitoring"] + 1
     assert name in after["keys"]
