@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class CampaignError(ValueError):
@@ -72,6 +75,12 @@ class Reader:
                 raise self.fail(w, "应为表")
             out.append((w, item))
         return out
+
+    def keyed(self, table: dict, key: str, where: str, build: Callable[[Reader, str, dict], T]) -> dict[str, T]:
+        """The array of tables `key`, each made into an item by build(reader, its path, its table), which checks
+        it; key → item, the keys unique."""
+        items = [build(self, w, item) for w, item in self.tables(table, key, where)]
+        return self.unique(items, f"{where}.{key}" if where else key)
 
     def unique(self, items: list[Any], where: str) -> dict[str, Any]:
         seen: dict[str, Any] = {}

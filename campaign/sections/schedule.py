@@ -14,7 +14,7 @@ def read(raw: dict, r: Reader) -> dict[str, Any]:
     start, end = r.date(c, "start", "campaign"), r.date(c, "end", "campaign")
     r.window(start, end, "campaign")
     reporting = _reporting(raw, r)
-    stages = _stages(raw, r)
+    stages = r.keyed(raw, "stages", "", _stage)
     return {
         "key": r.text(c, "key", "campaign"),
         "name": r.text(c, "name", "campaign"),
@@ -26,9 +26,9 @@ def read(raw: dict, r: Reader) -> dict[str, Any]:
         "start": start,
         "end": end,
         **reporting,
-        "stages": stages,
-        "deliverables": _deliverables(raw, r, {s.key for s in stages}),
-        "time_nodes": _time_nodes(raw, r),
+        "stages": tuple(stages.values()),
+        "deliverables": tuple(r.keyed(raw, "deliverables", "", lambda r, w, d: _deliverable(r, w, d, stages)).values()),
+        "time_nodes": tuple(r.keyed(raw, "time_nodes", "", _time_node).values()),
         "calendar_overrides": _calendar_overrides(raw, r),
     }
 
@@ -46,51 +46,35 @@ def _reporting(raw: dict, r: Reader) -> dict[str, Any]:
     return {"first_week": first_week, "last_week": last_week, "due_working_days_after_week": due_after}
 
 
-def _stages(raw: dict, r: Reader) -> tuple[Stage, ...]:
-    stages = []
-    for w, s in r.tables(raw, "stages", ""):
-        st = Stage(
-            r.text(s, "key", w),
-            r.text(s, "label", w),
-            r.date(s, "start", w),
-            r.date(s, "end", w),
-            r.text(s, "task", w, ""),
-        )
-        r.window(st.start, st.end, w)
-        stages.append(st)
-    r.unique(stages, "stages")
-    return tuple(stages)
+def _stage(r: Reader, w: str, s: dict) -> Stage:
+    stage = Stage(
+        r.text(s, "key", w), r.text(s, "label", w), r.date(s, "start", w), r.date(s, "end", w), r.text(s, "task", w, "")
+    )
+    r.window(stage.start, stage.end, w)
+    return stage
 
 
-def _deliverables(raw: dict, r: Reader, stages: set[str]) -> tuple[Deliverable, ...]:
-    deliverables = []
-    for w, d in r.tables(raw, "deliverables", ""):
-        item = Deliverable(
-            r.text(d, "key", w),
-            r.text(d, "label", w),
-            r.text(d, "stage", w),
-            r.date(d, "due", w),
-            r.get(d, "min_count", w, int, 1),
-            r.get(d, "distinct_violation_types", w, bool, False),
-            r.get(d, "requires_decision_document", w, bool, False),
-        )
-        if item.stage not in stages:
-            raise r.fail(f"{w}.stage", f"引用了不存在的阶段 “{item.stage}”")
-        if item.min_count < 1:
-            raise r.fail(f"{w}.min_count", "应不小于 1")
-        deliverables.append(item)
-    r.unique(deliverables, "deliverables")
-    return tuple(deliverables)
+def _deliverable(r: Reader, w: str, d: dict, stages: dict[str, Stage]) -> Deliverable:
+    item = Deliverable(
+        r.text(d, "key", w),
+        r.text(d, "label", w),
+        r.text(d, "stage", w),
+        r.date(d, "due", w),
+        r.get(d, "min_count", w, int, 1),
+        r.get(d, "distinct_violation_types", w, bool, False),
+        r.get(d, "requires_decision_document", w, bool, False),
+    )
+    if item.stage not in stages:
+        raise r.fail(f"{w}.stage", f"引用了不存在的阶段 “{item.stage}”")
+    if item.min_count < 1:
+        raise r.fail(f"{w}.min_count", "应不小于 1")
+    return item
 
 
-def _time_nodes(raw: dict, r: Reader) -> tuple[TimeNode, ...]:
-    time_nodes = []
-    for w, t in r.tables(raw, "time_nodes", ""):
-        node = TimeNode(r.text(t, "key", w), r.text(t, "label", w), r.date(t, "start", w), r.date(t, "end", w))
-        r.window(node.start, node.end, w)
-        time_nodes.append(node)
-    r.unique(time_nodes, "time_nodes")
-    return tuple(time_nodes)
+def _time_node(r: Reader, w: str, t: dict) -> TimeNode:
+    node = TimeNode(r.text(t, "key", w), r.text(t, "label", w), r.date(t, "start", w), r.date(t, "end", w))
+    r.window(node.start, node.end, w)
+    return node
 
 
 def _calendar_overrides(raw: dict, r: Reader) -> tuple[CalendarOverride, ...]:

@@ -23,30 +23,22 @@ STATS_PARSING_LISTS = (
 
 def read(raw: dict, r: Reader, focus_areas: set[str]) -> dict[str, Any]:
     t1 = r.get(raw, "table1", "", dict)
-    table1 = [_measure(r, w, m) for w, m in r.tables(t1, "indicators", "table1")]
-    table1_index = r.unique(table1, "table1.indicators")
+    table1 = r.keyed(t1, "indicators", "table1", _measure)
     t2 = r.get(raw, "table2", "", dict)
-    table2_columns = [_measure(r, w, m) for w, m in r.tables(t2, "columns", "table2")]
-    col_index = r.unique(table2_columns, "table2.columns")
+    columns = r.keyed(t2, "columns", "table2", _measure)
     reconcile = r.texts(t2, "reconcile_with_table1", "table2", ())
     for j, k in enumerate(reconcile):
-        if k not in col_index or k not in table1_index:
+        if k not in columns or k not in table1:
             raise r.fail(f"table2.reconcile_with_table1[{j}]", f"“{k}” 须同时是统计表1指标和统计表2列")
-    violation_types = []
-    for w, v in r.tables(t2, "violation_types", "table2"):
-        vt = ViolationType(r.text(v, "key", w), r.text(v, "focus", w), r.text(v, "label", w))
-        if vt.focus not in focus_areas:
-            raise r.fail(f"{w}.focus", f"引用了不存在的重点工作 “{vt.focus}”")
-        violation_types.append(vt)
-    r.unique(violation_types, "table2.violation_types")
+    violation_types = r.keyed(t2, "violation_types", "table2", lambda r, w, v: _violation_type(r, w, v, focus_areas))
     return {
         "table1_title": r.text(t1, "title", "table1"),
-        "table1": tuple(table1),
+        "table1": tuple(table1.values()),
         "table2_title": r.text(t2, "title", "table2"),
-        "table2_columns": tuple(table2_columns),
+        "table2_columns": tuple(columns.values()),
         "table2_reconcile": reconcile,
-        "violation_types": tuple(violation_types),
-        "stats_parsing": _stats_parsing(raw, r, table1_index, col_index, {v.key for v in violation_types}),
+        "violation_types": tuple(violation_types.values()),
+        "stats_parsing": _stats_parsing(raw, r, table1, columns, set(violation_types)),
     }
 
 
@@ -55,6 +47,13 @@ def _measure(r: Reader, w: str, m: dict) -> Measure:
     if kind not in ("count", "amount"):
         raise r.fail(f"{w}.kind", f"应为 count 或 amount，实际为 {kind!r}")
     return Measure(r.text(m, "key", w), r.text(m, "label", w), r.text(m, "unit", w), kind)
+
+
+def _violation_type(r: Reader, w: str, v: dict, focus_areas: set[str]) -> ViolationType:
+    vt = ViolationType(r.text(v, "key", w), r.text(v, "focus", w), r.text(v, "label", w))
+    if vt.focus not in focus_areas:
+        raise r.fail(f"{w}.focus", f"引用了不存在的重点工作 “{vt.focus}”")
+    return vt
 
 
 def _stats_parsing(raw: dict, r: Reader, indicators: dict, columns: dict, violations: set[str]) -> StatsParsing:

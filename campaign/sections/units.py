@@ -13,29 +13,19 @@ def read(raw: dict, r: Reader) -> dict[str, Any]:
     """The fields, and `_index` (key → item for units, agencies and focus areas) that other sections check
     their references against."""
     reg = r.get(raw, "regions", "", dict)
-    units = _units(raw, r)
-    unit_index = r.unique(units, "units")
+    units = r.keyed(raw, "units", "", _unit)
     default_unit = r.text(reg, "default_unit", "regions")
-    if default_unit not in unit_index:
+    if default_unit not in units:
         raise r.fail("regions.default_unit", f"引用了不存在的填报单位 “{default_unit}”")
-    r.names_unique([(u.key, (u.label, *u.aliases)) for u in units], "units")
+    r.names_unique([(u.key, (u.label, *u.aliases)) for u in units.values()], "units")
 
-    agencies = _agencies(raw, r)
-    agency_index = r.unique(agencies, "agencies")
-    if sum(a.lead for a in agencies) != 1:
+    agencies = r.keyed(raw, "agencies", "", _agency)
+    if sum(a.lead for a in agencies.values()) != 1:
         raise r.fail("agencies", "中应恰有一个牵头单位（lead = true）")
-
-    focus_areas = []
-    for w, f in r.tables(raw, "focus_areas", ""):
-        fa = FocusArea(r.text(f, "key", w), r.text(f, "label", w), r.texts(f, "agencies", w))
-        for j, ag in enumerate(fa.agencies):
-            if ag not in agency_index:
-                raise r.fail(f"{w}.agencies[{j}]", f"引用了不存在的成员单位 “{ag}”")
-        focus_areas.append(fa)
-    focus_index = r.unique(focus_areas, "focus_areas")
+    focus_areas = r.keyed(raw, "focus_areas", "", lambda r, w, f: _focus_area(r, w, f, agencies))
     unc = r.get(raw, "unclassified", "", dict)
     unclassified_key = r.text(unc, "key", "unclassified")
-    if unclassified_key in focus_index:
+    if unclassified_key in focus_areas:
         raise r.fail("unclassified.key", f"“{unclassified_key}” 与重点工作的 key 重复")
 
     return {
@@ -44,45 +34,43 @@ def read(raw: dict, r: Reader) -> dict[str, Any]:
         "default_unit": default_unit,
         "outside_key": r.text(reg, "outside_key", "regions"),
         "outside_label": r.text(reg, "outside_label", "regions"),
-        "units": tuple(units),
-        "agencies": tuple(agencies),
-        "focus_areas": tuple(focus_areas),
+        "units": tuple(units.values()),
+        "agencies": tuple(agencies.values()),
+        "focus_areas": tuple(focus_areas.values()),
         "unclassified_key": unclassified_key,
         "unclassified_label": r.text(unc, "label", "unclassified"),
-        "_index": {"units": unit_index, "agencies": agency_index, "focus_areas": focus_index},
+        "_index": {"units": units, "agencies": agencies, "focus_areas": focus_areas},
     }
 
 
-def _units(raw: dict, r: Reader) -> list[Unit]:
-    units = []
-    for w, u in r.tables(raw, "units", ""):
-        areas = []
-        for j, a in enumerate(r.get(u, "areas", w, list, [])):
-            aw = f"{w}.areas[{j}]"
-            areas.append(Area(r.text(a, "name", aw), r.text(a, "nbs_code", aw)))
-        units.append(
-            Unit(
-                r.text(u, "key", w),
-                r.text(u, "label", w),
-                r.text(u, "nbs_code", w, None),
-                r.texts(u, "aliases", w, ()),
-                tuple(areas),
-            )
-        )
-    return units
+def _unit(r: Reader, w: str, u: dict) -> Unit:
+    areas = []
+    for j, a in enumerate(r.get(u, "areas", w, list, [])):
+        aw = f"{w}.areas[{j}]"
+        areas.append(Area(r.text(a, "name", aw), r.text(a, "nbs_code", aw)))
+    return Unit(
+        r.text(u, "key", w),
+        r.text(u, "label", w),
+        r.text(u, "nbs_code", w, None),
+        r.texts(u, "aliases", w, ()),
+        tuple(areas),
+    )
 
 
-def _agencies(raw: dict, r: Reader) -> list[Agency]:
-    agencies = []
-    for w, a in r.tables(raw, "agencies", ""):
-        label = r.text(a, "label", w)
-        agencies.append(
-            Agency(
-                r.text(a, "key", w),
-                label,
-                r.text(a, "full_label", w, label),
-                r.get(a, "lead", w, bool, False),
-                r.texts(a, "aliases", w, ()),
-            )
-        )
-    return agencies
+def _agency(r: Reader, w: str, a: dict) -> Agency:
+    label = r.text(a, "label", w)
+    return Agency(
+        r.text(a, "key", w),
+        label,
+        r.text(a, "full_label", w, label),
+        r.get(a, "lead", w, bool, False),
+        r.texts(a, "aliases", w, ()),
+    )
+
+
+def _focus_area(r: Reader, w: str, f: dict, agencies: dict[str, Agency]) -> FocusArea:
+    fa = FocusArea(r.text(f, "key", w), r.text(f, "label", w), r.texts(f, "agencies", w))
+    for j, ag in enumerate(fa.agencies):
+        if ag not in agencies:
+            raise r.fail(f"{w}.agencies[{j}]", f"引用了不存在的成员单位 “{ag}”")
+    return fa
