@@ -1,1 +1,2 @@
-"""Read-only figures over the warehouse. Nothing here writes, and nothing here imports streamlit."""
+"""Figures over the warehouse, each defined once in `registry`. Read-only but for the summary tables it keeps fresh
+(`summary_tables`) and the audit row of an export (`file_export`); nothing here imports streamlit."""
