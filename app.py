@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 import auth
+from app_pages.ui.common import principal, warehouse
 from campaign import CampaignError
 from loaders import demo
 from metrics import summaries
 from metrics.dates import default_as_of
-from pages.common import principal, warehouse
 from warehouse import WarehouseError
 
 st.set_page_config(page_title="网剑行动 · 网络市场监管专项行动", page_icon=":material/shield:", layout="wide")

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 import auth
-from pages.common import guard, warehouse
+from app_pages.ui.common import guard, warehouse
 from warehouse import admin as ops
 
 user = guard("admin")

@@ -3,11 +3,11 @@
 import polars as pl
 import streamlit as st
 
+from app_pages.ui.charts import bar_chart, donut_chart, trend_chart
+from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from auth import PermissionDenied
 from metrics import monitoring as mm
 from metrics.export import FORMATS
-from pages.charts import bar_chart, donut_chart, trend_chart
-from pages.common import as_of, cached, empty_state, guard, warehouse
 
 user = guard("monitoring")
 wh = warehouse()

@@ -4,9 +4,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from app_pages.ui.charts import style, timeline
+from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from metrics import overview
-from pages.charts import style, timeline
-from pages.common import as_of, cached, empty_state, guard, warehouse
 
 guard("overview")
 wh = warehouse()

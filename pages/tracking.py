@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from auth import PermissionDenied, require_report
 from metrics.report import report_bytes, report_file_name
 from metrics.tracking import (
@@ -13,7 +14,6 @@ from metrics.tracking import (
     status_counts,
     week_statuses,
 )
-from pages.common import as_of, cached, empty_state, guard, warehouse
 
 user = guard("tracking")
 wh = warehouse()

@@ -13,12 +13,12 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from app_pages.ui.common import require_principal
 from loaders import KINDS, detect_kind, load_file
 from loaders.exports import EXPORT_KINDS
 from loaders.result import LoadResult, Problem
 from metrics import summaries
 from metrics.exports import quarantine_batches, quarantine_rows
-from pages.common import require_principal
 from warehouse import Warehouse
 
 AUTO = "auto"

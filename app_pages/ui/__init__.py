@@ -1,0 +1,1 @@
+"""Shared UI parts of the pages."""
