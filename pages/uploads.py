@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from app_pages.ui import upload_exports, upload_stats
 from app_pages.ui.common import empty_state, guard, warehouse
 from loaders import KINDS, withdraw
 from metrics import summaries
-from pages import upload_exports, upload_stats
 from warehouse.batches import list_batches
 
 user = guard("uploads")

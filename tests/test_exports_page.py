@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.ui.upload_exports import RESULTS_KEY, load_uploads
 from auth import lookup
-from pages.upload_exports import RESULTS_KEY, load_uploads
 from tests.conftest import ROOT, run_page
 from tests.exports_helpers import FIXTURES
 
