@@ -23,12 +23,12 @@ except (CampaignError, WarehouseError) as exc:
 campaign = wh.campaign
 
 PAGES = {
-    "overview": dict(page="pages/overview.py", title="总览", icon=":material/dashboard:"),
-    "uploads": dict(page="pages/uploads.py", title="数据上报", icon=":material/upload_file:"),
-    "complaints": dict(page="pages/complaints.py", title="投诉分析", icon=":material/forum:"),
-    "monitoring": dict(page="pages/monitoring.py", title="监测线索", icon=":material/radar:"),
-    "tracking": dict(page="pages/tracking.py", title="报送进度", icon=":material/fact_check:"),
-    "admin": dict(page="pages/admin.py", title="系统管理", icon=":material/admin_panel_settings:"),
+    "overview": dict(page="app_pages/overview.py", title="总览", icon=":material/dashboard:"),
+    "uploads": dict(page="app_pages/uploads.py", title="数据上报", icon=":material/upload_file:"),
+    "complaints": dict(page="app_pages/complaints.py", title="投诉分析", icon=":material/forum:"),
+    "monitoring": dict(page="app_pages/monitoring.py", title="监测线索", icon=":material/radar:"),
+    "tracking": dict(page="app_pages/tracking.py", title="报送进度", icon=":material/fact_check:"),
+    "admin": dict(page="app_pages/admin.py", title="系统管理", icon=":material/admin_panel_settings:"),
 }
 
 

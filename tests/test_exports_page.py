@@ -23,7 +23,7 @@ def page_with(results: list[dict] | None, user: str = "analyst") -> AppTest:
     if results is not None:
         at.session_state[RESULTS_KEY] = results
     at.run()
-    at.switch_page("pages/uploads.py")
+    at.switch_page("app_pages/uploads.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
