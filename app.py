@@ -134,8 +134,9 @@ if user is None:
 
 allowed = auth.PAGES_BY_ROLE[user.role]
 pages = [st.Page(**PAGES[key], url_path=key, default=(key == allowed[0])) for key in allowed]
-# The menu is drawn from page links, not Streamlit's own sidebar menu: that one would list every file in
-# pages/ at the login form, before this script has run (see client.showSidebarNavigation).
+# Only this script builds the menu: page links to the pages this role may see (position="hidden" keeps
+# st.navigation from drawing a second one). The pages live in app_pages/, not pages/: Streamlit lists a folder
+# named pages/ by itself, at the login form too, before this script has run.
 navigation = st.navigation(pages, position="hidden")
 
 with st.sidebar:

@@ -43,9 +43,17 @@ def test_health_answers_ok(server):
 
 
 def test_login_form_before_anything_else(server, page):
+    # Streamlit draws its own menu of a folder named pages/ as the page loads, before app.py has run: record
+    # whether that menu shows at any moment, not only once the login form has settled.
+    page.add_init_script(
+        "window.__menus = 0; new MutationObserver(() => {"
+        " window.__menus += document.querySelectorAll('[data-testid=stSidebarNav]').length;"
+        " }).observe(document, {subtree: true, childList: true});"
+    )
     page.goto(server["url"])
     page.get_by_role("heading", name="登录").wait_for()
-    page.wait_for_timeout(1500)  # Streamlit would show its own file-based menu first, if it could
+    page.wait_for_timeout(1500)
+    assert page.evaluate("window.__menus") == 0
     assert page.get_by_test_id("stSidebarNav").count() == 0
     assert page.get_by_role("link").filter(has_text="系统管理").count() == 0
     screenshot(page, "00-login")
