@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.ui.charts import style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.tiles import metric_tile
 from metrics import overview
 
 guard("overview")
@@ -39,14 +40,8 @@ if wh.is_empty():
 st.subheader("核心指标（累计）")
 tiles = st.columns(len(overview.KPI_KEYS) + 1)
 for tile, k in zip(tiles, cached(overview.kpis, day), strict=True):
-    decimals = 2 if k.unit == "万元" else 0
-    tile.metric(
-        f"{k.label}（{k.unit}）" if not k.unit.startswith("/") else f"{k.label}（{k.unit[1:]}）",
-        f"{k.value:,.{decimals}f}",
-        f"{k.delta:+,.{decimals}f} 较上周",
-        delta_color="normal",
-        border=True,
-    )
+    # A KPI carries its registry label and unit, except 监测线索处置: disposed hits out of those received ("/N 条").
+    metric_tile(tile, k.key, k.value, week_change=k.delta, label=k.label, unit=k.unit.removeprefix("/"))
 
 # --- focus areas ---------------------------------------------------------------------------------
 st.subheader("重点工作进展")
