@@ -1,4 +1,5 @@
-"""网剑行动 dashboard: the frame. Page config, the warehouse, login, the shared sidebar and the navigation."""
+"""网剑行动 dashboard: the frame and the router. Page config, the warehouse, login, the shared sidebar, and the
+navigation built from the pages (app_pages/) the user's role may see."""
 
 from __future__ import annotations
 

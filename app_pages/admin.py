@@ -1,4 +1,4 @@
-"""系统管理: accounts, classification rules, calendar overrides, the audit trail. Admins only."""
+"""系统管理 page: accounts, classification rules, working-day overrides and the audit trail. Admins only."""
 
 import datetime as dt
 

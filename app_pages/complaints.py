@@ -1,4 +1,6 @@
-"""投诉分析: 12315 and 12358 records for analysts, every view reproducible from its link."""
+"""投诉分析 page: 12315 and 12358 records for analysts. Filters kept in the link (every view reproducible from
+it), headline tiles, trends, breakdowns, top merchants and platforms, week-on-week anomalies, the record table
+with its detail, and exports."""
 
 import datetime as dt
 

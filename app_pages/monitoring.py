@@ -1,4 +1,5 @@
-"""监测线索: hits by type, source, unit and status; disposal; overdue 待核查 hits; cross-source leads."""
+"""监测线索 page: hits by type, source, unit and status; disposal; overdue 待核查 hits; cross-source leads;
+exports."""
 
 import polars as pl
 import streamlit as st

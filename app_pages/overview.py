@@ -1,4 +1,5 @@
-"""总览: what leadership opens every morning."""
+"""总览 page, what leadership opens every morning: the campaign clock, the headline tiles with their change
+since last week, progress by focus area, the agency × focus-area matrix and the district league."""
 
 import plotly.graph_objects as go
 import polars as pl

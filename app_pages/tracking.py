@@ -1,4 +1,4 @@
-"""报送进度: weekly tables per reporter × week, deliverables per reporter, and the upward report."""
+"""报送进度 page: weekly tables per reporter × week, deliverables per reporter, and the upward report."""
 
 import pandas as pd
 import streamlit as st
