@@ -12,6 +12,7 @@ from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.tiles import metric_tile
 from auth import PermissionDenied
 from metrics import complaints as mc
+from metrics import registry
 from metrics.export import FORMATS
 
 user = guard("complaints")
@@ -116,7 +117,7 @@ st.caption(f"当前视图：{mc.describe(wh, f, day)}")
 t = cached(mc.totals, f, day)
 cb = cached(mc.cube, f, day)  # trends, breakdowns and anomaly flags: one scan
 for tile, (key, value) in zip(st.columns(len(t)), t.items(), strict=True):  # totals come in tile order
-    metric_tile(tile, key, value)
+    metric_tile(tile, registry.get(c, key), value)
 
 if t["complaints_total"] == 0:
     empty_state("当前筛选条件下没有投诉举报记录：请放宽筛选条件。")

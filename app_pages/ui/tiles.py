@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from streamlit.delta_generator import DeltaGenerator
 
-from app_pages.ui.common import warehouse
-from metrics import registry
+from metrics.registry import Metric
 
 
 def metric_tile(
     where: DeltaGenerator,
-    key: str,
+    m: Metric,
     value: float | None,
     *,
     week_change: float | None = None,
     label: str | None = None,
     unit: str | None = None,
 ) -> None:
-    """A bordered tile "label（unit）" showing registry metric `key`, with its change since a week earlier if given.
+    """A bordered tile "label（unit）" showing metric `m` (from the registry), with its change over a week if given.
 
     `label` and `unit` replace the registry's only where a tile says something else, such as 总览's disposed
     hits out of those received ("监测线索处置（1,234 条）")."""
-    m = registry.get(warehouse().campaign, key)
     where.metric(
         f"{label or m.label}（{unit or m.display_unit or m.unit}）",
         m.format(value),
