@@ -1,9 +1,11 @@
-"""网剑行动 dashboard: the frame. Page config, the warehouse, login, the shared sidebar and the navigation."""
+"""网剑行动 dashboard: the frame and the router. Page config, the warehouse, login, the shared sidebar, and the
+navigation built from the pages (app_pages/) the user's role may see."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.ui.common import principal, warehouse
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, bootstrap_admin, has_users, login, lookup_email
 from auth.audit import record
 from auth.policy import PAGES_BY_ROLE, Principal
@@ -11,7 +13,6 @@ from campaign import CampaignError
 from loaders import demo
 from metrics import summary_tables
 from metrics.dates import default_as_of
-from pages.common import principal, warehouse
 from warehouse import WarehouseError
 
 st.set_page_config(page_title="网剑行动 · 网络市场监管专项行动", page_icon=":material/shield:", layout="wide")
@@ -25,12 +26,12 @@ except (CampaignError, WarehouseError) as exc:
 campaign = wh.campaign
 
 PAGES = {
-    "overview": dict(page="pages/overview.py", title="总览", icon=":material/dashboard:"),
-    "uploads": dict(page="pages/uploads.py", title="数据上报", icon=":material/upload_file:"),
-    "complaints": dict(page="pages/complaints.py", title="投诉分析", icon=":material/forum:"),
-    "monitoring": dict(page="pages/monitoring.py", title="监测线索", icon=":material/radar:"),
-    "tracking": dict(page="pages/tracking.py", title="报送进度", icon=":material/fact_check:"),
-    "admin": dict(page="pages/admin.py", title="系统管理", icon=":material/admin_panel_settings:"),
+    "overview": dict(page="app_pages/overview.py", title="总览", icon=":material/dashboard:"),
+    "uploads": dict(page="app_pages/uploads.py", title="数据上报", icon=":material/upload_file:"),
+    "complaints": dict(page="app_pages/complaints.py", title="投诉分析", icon=":material/forum:"),
+    "monitoring": dict(page="app_pages/monitoring.py", title="监测线索", icon=":material/radar:"),
+    "tracking": dict(page="app_pages/tracking.py", title="报送进度", icon=":material/fact_check:"),
+    "admin": dict(page="app_pages/admin.py", title="系统管理", icon=":material/admin_panel_settings:"),
 }
 
 
@@ -136,8 +137,9 @@ if user is None:
 
 allowed = PAGES_BY_ROLE[user.role]
 pages = [st.Page(**PAGES[key], url_path=key, default=(key == allowed[0])) for key in allowed]
-# The menu is drawn from page links, not Streamlit's own sidebar menu: that one would list every file in
-# pages/ at the login form, before this script has run (see client.showSidebarNavigation).
+# Only this script builds the menu: page links to the pages this role may see (position="hidden" keeps
+# st.navigation from drawing a second one). The pages live in app_pages/, not pages/: Streamlit lists a folder
+# named pages/ by itself, at the login form too, before this script has run.
 navigation = st.navigation(pages, position="hidden")
 
 with st.sidebar:

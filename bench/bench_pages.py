@@ -320,7 +320,7 @@ def measure_pages(db: Path, rows: list[tuple[str, str, float, float]]) -> None:
             ms = (time.perf_counter() - t) * 1000
             if page != "overview":
                 t = time.perf_counter()
-                at.switch_page(f"pages/{page}.py")
+                at.switch_page(f"app_pages/{page}.py")
                 at.run()
                 ms = (time.perf_counter() - t) * 1000
             err = f"（异常：{at.exception[0].value[:60]}）" if at.exception else ""

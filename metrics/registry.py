@@ -2,9 +2,10 @@
 
 A metric is a key, a Chinese label, a unit, a description and a parameterised SQL definition: an
 aggregate expression over one current-record relation, the date column that "as of" cuts on, and a
-fixed filter. Pages, the summary CLI and the upward report all read figures through `value`/`breakdown`,
-so "立案数" means the same thing everywhere. SQL text is assembled only from these definitions (never from
-user input); every value a user chooses is a bound parameter.
+fixed filter. It also says how the figure is shown (scale, display unit, decimals: 元 amounts in 万元 to two
+places), so every tile prints it alike. Pages, the summary CLI and the upward report all read figures
+through `value`/`breakdown`, so "立案数" means the same thing everywhere. SQL text is assembled only from
+these definitions (never from user input); every value a user chooses is a bound parameter.
 """
 
 from __future__ import annotations
@@ -30,15 +31,22 @@ class Metric:
     date_expr: str  # the date "as of" and date ranges cut on
     where: str = "TRUE"  # fixed part of the definition, no parameters
     decimals: int = 0
+    # How the figure is shown: divided by display_scale, in display_unit ("": unit), to display_decimals places
+    # (None: decimals). Amounts kept in 元 are shown in 万元.
+    display_scale: int = 1
+    display_unit: str = ""
+    display_decimals: int | None = None
 
     @property
     def sql(self) -> str:
         return self.expr.format(f=self.where)
 
-    def format(self, value: float | None) -> str:
+    def format(self, value: float | None, *, signed: bool = False) -> str:
+        """The figure as shown, in `display_unit or unit`; signed for a change, such as the week's."""
         if value is None:
             return "—"
-        return f"{value:,.{self.decimals}f}"
+        places = self.decimals if self.display_decimals is None else self.display_decimals
+        return f"{value / self.display_scale:{'+' if signed else ''},.{places}f}"
 
 
 # Columns a breakdown may group by, per relation. Anything else is refused.
@@ -132,7 +140,7 @@ def _build(c: Campaign) -> dict[str, Metric]:
     metrics += [
         Metric(
             "complaints_12315",
-            "12315投诉举报",
+            "12315 投诉举报",
             "件",
             "12315 投诉、举报、咨询工单数（同一编号只计最新版本）。",
             "v_complaints_current",
@@ -142,7 +150,7 @@ def _build(c: Campaign) -> dict[str, Metric]:
         ),
         Metric(
             "price_12358",
-            "12358价格举报",
+            "12358 价格举报",
             "件",
             "12358 价格举报件数（同一编号只计最新版本）。",
             "v_complaints_current",
@@ -178,6 +186,9 @@ def _build(c: Campaign) -> dict[str, Metric]:
             "coalesce(sum(amount_involved) FILTER (WHERE {f}), 0)",
             "received_at",
             decimals=2,
+            display_scale=10_000,
+            display_unit="万元",
+            display_decimals=2,
         ),
         Metric(
             "recovered_loss",
@@ -188,6 +199,9 @@ def _build(c: Campaign) -> dict[str, Metric]:
             "coalesce(sum(recovered_loss) FILTER (WHERE {f}), 0)",
             "received_at",
             decimals=2,
+            display_scale=10_000,
+            display_unit="万元",
+            display_decimals=2,
         ),
         Metric(
             "hits_received",

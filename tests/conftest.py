@@ -66,7 +66,7 @@ def app_env(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run_page(page: str | None = None, timeout: float = 60, user: str | None = "admin"):
-    """Run app.py in AppTest logged in as `user` (None: not logged in), then switch to pages/<page>.py."""
+    """Run app.py in AppTest logged in as `user` (None: not logged in), then switch to app_pages/<page>.py."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
@@ -74,7 +74,7 @@ def run_page(page: str | None = None, timeout: float = 60, user: str | None = "a
         at.session_state["username"] = user
     at.run()
     if page:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         at.run()
     return at
 

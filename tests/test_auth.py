@@ -54,13 +54,13 @@ def test_navigation_shows_only_the_roles_pages(app_env, user, visible):
         at = run_page(None, user=user)
         assert not at.exception
         if page in visible:
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"app_pages/{page}.py")
             at.run()
             assert not at.exception, (page, [e.value for e in at.exception])
             assert not any("没有访问此页面的权限" in e.value for e in at.error)
         else:
             with pytest.raises(ValueError, match="Could not find a navigation page"):
-                at.switch_page(f"pages/{page}.py")
+                at.switch_page(f"app_pages/{page}.py")
 
 
 def test_without_login_no_data_reaches_the_page(app_env):
@@ -93,7 +93,7 @@ def test_without_login_no_data_reaches_the_page(app_env):
     assert not at.dataframe and not at.metric and not at.sidebar.date_input
     for page in ALL_PAGES:
         with pytest.raises(ValueError):
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"app_pages/{page}.py")
 
 
 def test_first_start_asks_for_an_admin_and_has_no_default_password(db_path, monkeypatch):

@@ -57,7 +57,7 @@ def open_page(user: str = "analyst", **query: str):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["username"] = user
     at.run()
-    at.switch_page("pages/complaints.py")
+    at.switch_page("app_pages/complaints.py")
     for k, v in query.items():
         at.query_params[k] = v
     at.run()
@@ -66,9 +66,8 @@ def open_page(user: str = "analyst", **query: str):
 
 
 def rerun(at):
-    """Rerun after a widget change. (The frame's sidebar date widget loses its state on an AppTest rerun
-    after switch_page, so the as-of date is set explicitly, as the sidebar would.)"""
-    at.session_state["as_of"] = dt.date(2018, 11, 30)
+    """Rerun after a widget change, as of the campaign's last day (chosen in the frame's sidebar)."""
+    at.sidebar.date_input(key="as_of_widget").set_value(dt.date(2018, 11, 30))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

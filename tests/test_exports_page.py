@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.ui.upload_exports import RESULTS_KEY, load_uploads
 from auth.accounts import lookup
-from pages.upload_exports import RESULTS_KEY, load_uploads
 from tests.conftest import ROOT, run_page
 from tests.exports_helpers import FIXTURES
 
@@ -23,7 +23,7 @@ def page_with(results: list[dict] | None, user: str = "analyst") -> AppTest:
     if results is not None:
         at.session_state[RESULTS_KEY] = results
     at.run()
-    at.switch_page("pages/uploads.py")
+    at.switch_page("app_pages/uploads.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -43,7 +43,7 @@ def open_page(user: str = "analyst", **query: str):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["username"] = user
     at.run()
-    at.switch_page("pages/monitoring.py")
+    at.switch_page("app_pages/monitoring.py")
     for k, v in query.items():
         at.query_params[k] = v
     at.run()

@@ -1,8 +1,9 @@
-"""Every page renders through AppTest on an empty warehouse, with an honest empty state."""
+"""Every page renders through AppTest on an empty warehouse, with an honest empty state; app_pages/ holds pages only."""
 
 import pytest
 
-from tests.conftest import run_page
+from auth.policy import PAGES_BY_ROLE
+from tests.conftest import ROOT, run_page
 
 PAGES = {
     None: ("总览", "尚无数据"),
@@ -27,3 +28,10 @@ def test_sidebar_shows_campaign_and_as_of(app_env):
     assert any("2018网剑行动" in m.value for m in at.sidebar.markdown)
     (as_of,) = at.sidebar.date_input
     assert str(as_of.value) == "2018-11-30"  # no data: today, clipped to the campaign's end
+
+
+def test_app_pages_holds_the_routed_pages_only():
+    # Shared UI parts live in app_pages/ui/. No page file in a folder named pages/: Streamlit would list it itself.
+    files = {p.stem for p in (ROOT / "app_pages").glob("*.py")} - {"__init__"}
+    assert files == {key for keys in PAGES_BY_ROLE.values() for key in keys}
+    assert not list((ROOT / "pages").glob("*.py"))

@@ -58,3 +58,15 @@ def test_breakdown_refuses_unknown_dimensions_and_mixed_sources(wh):
 def test_filters_are_parameters_not_sql(stats_wh):
     assert registry.value(stats_wh, "cases_filed", where={"unit": "wujin' OR '1'='1"}) == 0
     assert registry.value(stats_wh, "cases_filed", where={"unit": "wujin"}) > 0
+
+
+def test_display_scale_unit_and_decimals_are_registry_data(wh):
+    reg = registry.registry(wh.campaign)
+    amount = reg["amount_involved"]  # kept in 元, shown in 万元 to two places
+    assert (amount.unit, amount.display_unit) == ("元", "万元")
+    assert amount.format(1_234_567.0) == "123.46"
+    assert reg["fines"].format(12.3) == "12.30"  # 统计表 amounts are 万元 already
+    assert reg["cases_filed"].format(12_345) == "12,345"
+    assert reg["cases_filed"].format(-3, signed=True) == "-3"
+    assert reg["complaints_online"].format(7, signed=True) == "+7"
+    assert reg["hit_disposal_rate"].format(None) == "—"

@@ -28,9 +28,8 @@ def test_tracking_page_empty_state_keeps_the_matrix(app_env):
 
 
 def _rerun(at, as_of: dt.date):
-    """Rerun with a chosen as-of date. (The frame's sidebar date widget loses its state on an AppTest rerun
-    after switch_page, so the date is set explicitly, as the sidebar would.)"""
-    at.session_state["as_of"] = as_of
+    """Rerun with an as-of date chosen in the frame's sidebar."""
+    at.sidebar.date_input(key="as_of_widget").set_value(as_of)
     return at.run()
 
 

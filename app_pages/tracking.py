@@ -1,8 +1,9 @@
-"""报送进度: weekly tables per reporter × week, deliverables per reporter, and the upward report."""
+"""报送进度 page: weekly tables per reporter × week, deliverables per reporter, and the upward report."""
 
 import pandas as pd
 import streamlit as st
 
+from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from auth.policy import PermissionDenied, require_report
 from metrics.report import report_bytes, report_file_name
 from metrics.tracking import (
@@ -13,7 +14,6 @@ from metrics.tracking import (
     status_counts,
     week_statuses,
 )
-from pages.common import as_of, cached, empty_state, guard, warehouse
 
 user = guard("tracking")
 wh = warehouse()

@@ -1,15 +1,19 @@
-"""投诉分析: 12315 and 12358 records for analysts, every view reproducible from its link."""
+"""投诉分析 page: 12315 and 12358 records for analysts. Filters kept in the link (every view reproducible from
+it), headline tiles, trends, breakdowns, top merchants and platforms, week-on-week anomalies, the record table
+with its detail, and exports."""
 
 import datetime as dt
 
 import polars as pl
 import streamlit as st
 
+from app_pages.ui.charts import bar_chart, donut_chart, trend_chart
+from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.tiles import metric_tile
 from auth.policy import PermissionDenied
 from metrics import complaints as mc
+from metrics import registry
 from metrics.file_export import FORMATS
-from pages.charts import bar_chart, donut_chart, trend_chart
-from pages.common import as_of, cached, empty_state, guard, warehouse
 
 user = guard("complaints")
 wh = warehouse()
@@ -112,13 +116,8 @@ st.caption(f"当前视图：{mc.describe(wh, f, day)}")
 # --- headline figures -------------------------------------------------------------------------------
 t = cached(mc.totals, f, day)
 cb = cached(mc.cube, f, day)  # trends, breakdowns and anomaly flags: one scan
-tiles = st.columns(6)
-tiles[0].metric("投诉举报总数（件）", f"{t['complaints_total']:,.0f}", border=True)
-tiles[1].metric("网络消费投诉举报（件）", f"{t['complaints_online']:,.0f}", border=True)
-tiles[2].metric("12315 投诉举报（件）", f"{t['complaints_12315']:,.0f}", border=True)
-tiles[3].metric("12358 价格举报（件）", f"{t['price_12358']:,.0f}", border=True)
-tiles[4].metric("涉及金额（万元）", f"{t['amount_involved'] / 10_000:,.2f}", border=True)
-tiles[5].metric("挽回经济损失（万元）", f"{t['recovered_loss'] / 10_000:,.2f}", border=True)
+for tile, (key, value) in zip(st.columns(len(t)), t.items(), strict=True):  # totals come in tile order
+    metric_tile(tile, registry.get(c, key), value)
 
 if t["complaints_total"] == 0:
     empty_state("当前筛选条件下没有投诉举报记录：请放宽筛选条件。")

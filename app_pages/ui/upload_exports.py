@@ -13,12 +13,12 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from app_pages.ui.common import require_principal
 from campaign import Campaign
 from loaders import detect_kind, file_kinds, load_file
 from loaders.result import LoadResult, Problem
 from metrics import summary_tables
 from metrics.load_counts import quarantine_batches, quarantine_rows
-from pages.common import require_principal
 from warehouse import Warehouse
 
 AUTO = "auto"

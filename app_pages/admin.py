@@ -1,12 +1,12 @@
-"""系统管理: accounts, classification rules, calendar overrides, the audit trail. Admins only."""
+"""系统管理 page: accounts, classification rules, working-day overrides and the audit trail. Admins only."""
 
 import datetime as dt
 
 import streamlit as st
 
+from app_pages.ui.common import guard, warehouse
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, create_user, reset_password, set_active
 from auth.policy import ROLES, PermissionDenied
-from pages.common import guard, warehouse
 from warehouse import admin as ops
 
 user = guard("admin")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app_pages.ui.common import as_of, require_principal
 from auth.policy import PermissionDenied, require_load, require_withdraw
 from loaders import load_file, withdraw
 from loaders.deliverables import CaseInfo, Upload, document_content, store_case, store_document
@@ -17,7 +18,6 @@ from loaders.result import FileRejected, LoadResult
 from loaders.stats_template import build_template, template_file_name
 from metrics.district import version_diff, versions, warnings_of
 from metrics.tracking import unit_cases, unit_documents
-from pages.common import as_of, require_principal
 from warehouse import Warehouse
 
 STATUS_TEXT = {"loaded": "有效", "withdrawn": "已撤销"}

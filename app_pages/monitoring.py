@@ -1,13 +1,14 @@
-"""监测线索: hits by type, source, unit and status; disposal; overdue 待核查 hits; cross-source leads."""
+"""监测线索 page: hits by type, source, unit and status; disposal; overdue 待核查 hits; cross-source leads;
+exports."""
 
 import polars as pl
 import streamlit as st
 
+from app_pages.ui.charts import bar_chart, donut_chart, trend_chart
+from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from auth.policy import PermissionDenied
 from metrics import monitoring as mm
 from metrics.file_export import FORMATS
-from pages.charts import bar_chart, donut_chart, trend_chart
-from pages.common import as_of, cached, empty_state, guard, warehouse
 
 user = guard("monitoring")
 wh = warehouse()

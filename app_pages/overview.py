@@ -1,12 +1,14 @@
-"""总览: what leadership opens every morning."""
+"""总览 page, what leadership opens every morning: the campaign clock, the headline tiles with their change
+since last week, progress by focus area, the agency × focus-area matrix and the district league."""
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from metrics import overview
-from pages.charts import style, timeline
-from pages.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.charts import style, timeline
+from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.tiles import metric_tile
+from metrics import overview, registry
 
 guard("overview")
 wh = warehouse()
@@ -39,13 +41,9 @@ if wh.is_empty():
 st.subheader("核心指标（累计）")
 tiles = st.columns(len(overview.KPI_KEYS) + 1)
 for tile, k in zip(tiles, cached(overview.kpis, day), strict=True):
-    decimals = 2 if k.unit == "万元" else 0
-    tile.metric(
-        f"{k.label}（{k.unit}）" if not k.unit.startswith("/") else f"{k.label}（{k.unit[1:]}）",
-        f"{k.value:,.{decimals}f}",
-        f"{k.delta:+,.{decimals}f} 较上周",
-        delta_color="normal",
-        border=True,
+    # A KPI carries its registry label and unit, except 监测线索处置: disposed hits out of those received ("/N 条").
+    metric_tile(
+        tile, registry.get(c, k.key), k.value, week_change=k.delta, label=k.label, unit=k.unit.removeprefix("/")
     )
 
 # --- focus areas ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What every page shares: the process's warehouse, the logged-in user, the as-of date, empty states."""
+"""What every page shares: the process's warehouse, the logged-in user and the page guard, the as-of date,
+empty states, and figures cached on the warehouse's data version."""
 
 from __future__ import annotations
 

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from app_pages.ui import upload_exports, upload_stats
+from app_pages.ui.common import empty_state, guard, warehouse
 from loaders import withdraw
 from metrics import summary_tables
-from pages import upload_exports, upload_stats
-from pages.common import empty_state, guard, warehouse
 from warehouse.batches import list_batches
 
 user = guard("uploads")
