@@ -88,7 +88,7 @@ def _load(wh: Warehouse, path: Path, user: Principal, kind: str, is_demo: bool, 
     if kind == "auto":
         kind = detect_kind(path)
         if kind is None:
-            from loaders.core import file_level_problem
+            from loaders.reading.grids import file_level_problem
 
             return LoadResult(
                 file=name,

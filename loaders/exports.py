@@ -22,8 +22,12 @@ import pyarrow as pa
 
 from auth import audit
 from campaign import Campaign
-from loaders import core, privacy
-from loaders.core import COL, ROW, HeaderIndex, Located
+from loaders import privacy
+from loaders.reading import headers, mapping, tables, values
+from loaders.reading.grids import preview
+from loaders.reading.headers import HeaderIndex, Located
+from loaders.reading.tables import COL, ROW
+from loaders.reading.text import fold
 from loaders.result import FileRejected, LoadResult, Problem
 from warehouse import Warehouse, load_sql, sha256_file
 from warehouse.batches import find_duplicate, insert_batch, same_size_loaded, set_counts
@@ -73,7 +77,7 @@ def register(spec: ExportSpec) -> ExportSpec:
 # --- sniffing -------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=8)
 def _preview_cached(path: str, mtime_ns: int, size: int, name: str):
-    return core.preview(Path(path), name)
+    return preview(Path(path), name)
 
 
 def _preview(path: Path, name: str):
@@ -86,7 +90,7 @@ def sniff_export(path: Path, spec: ExportSpec, campaign: Campaign | None = None)
     try:
         c = campaign or _default_campaign()
         fmt, grids, text = _preview(Path(path), Path(path).name)
-        found = core.locate(Path(path), Path(path).name, HeaderIndex(c.sources[spec.kind]), grids, fmt, text)
+        found = headers.locate(Path(path), Path(path).name, HeaderIndex(c.sources[spec.kind]), grids, fmt, text)
         return found.score if found else 0.0
     except Exception:
         return 0.0
@@ -121,10 +125,10 @@ def load_export(
     source = c.sources[spec.kind]
     index = HeaderIndex(source)
 
-    fmt, grids, text = core.preview(path, name)
-    loc = core.locate(path, name, index, grids, fmt, text)
+    fmt, grids, text = preview(path, name)
+    loc = headers.locate(path, name, index, grids, fmt, text)
     if loc is None:
-        core.locate_or_reject(path, name, index, source.label)  # raises with the missing columns named
+        headers.locate_or_reject(path, name, index, source.label)  # raises with the missing columns named
         raise FileRejected(f"文件 {name} 不像是{source.label}。")
     _refuse_other_kind(path, name, loc, spec, c, grids, fmt, text)
 
@@ -162,7 +166,7 @@ def load_export(
                 cur,
                 _mapped_ahead(
                     lambda frame: _refuse_on_surprise(loc, lambda: stage_rows(loc, spec, c, rules, frame)),
-                    core.iter_table(loc, columns, [fields[source.id_field]], SLICE_ROWS),
+                    tables.iter_table(loc, columns, [fields[source.id_field]], SLICE_ROWS),
                 ),
                 totals,
                 batch_id,
@@ -192,7 +196,7 @@ def load_export(
                 (dups,) = cur.execute(
                     load_sql(f"{spec.sql}_duplicates_delete", __file__), {"batch_id": batch_id}
                 ).fetchone()
-            title_dates = [d for d in (core.find_datetime(t) for t in loc.title_lines) if d is not None]
+            title_dates = [d for d in (values.find_datetime(t) for t in loc.title_lines) if d is not None]
             exported_at, basis = (max(title_dates), "title") if title_dates else (totals.latest, "data")
             cur.execute(
                 load_sql("export_batch_insert", __file__),
@@ -383,7 +387,7 @@ def _refuse_other_kind(path, name, loc: Located, spec: ExportSpec, c: Campaign, 
     for kind in all_specs():
         if kind == spec.kind or kind not in c.sources:
             continue
-        other = core.locate(path, name, HeaderIndex(c.sources[kind]), grids, fmt, text)
+        other = headers.locate(path, name, HeaderIndex(c.sources[kind]), grids, fmt, text)
         if other is not None and other.score > loc.score + 0.15:
             raise FileRejected(
                 f"文件 {name} 看起来是{c.sources[kind].label}，而不是所选的{c.sources[spec.kind].label}。"
@@ -519,7 +523,7 @@ def _clean_all(frame: pl.DataFrame, names: dict[str, str]) -> list[pl.Series]:
     out = []
     for old, new in names.items():
         series, todo = frame.get_column(old), padded.get_column(new)
-        out.append(core.fill_where(series, todo, series, lambda x: x.str.strip_chars().replace("", None)).alias(new))
+        out.append(values.fill_where(series, todo, series, lambda x: x.str.strip_chars().replace("", None)).alias(new))
     return out
 
 
@@ -597,10 +601,10 @@ def stage_rows(
     out: dict[str, pl.Series] = {}
     checks: list[tuple[pl.Series, str, pl.Series | None, str]] = []  # (bad?, field, value shown, reason)
 
-    rid = core.clean_ids(raw(id_key))
+    rid = values.clean_ids(raw(id_key))
     out[idc] = rid
     checks.append((rid.is_null(), id_key, None, "为空：缺少编号，无法识别这条记录，应为完整的编号"))
-    mangled = rid.str.contains(core.SCI_RE).fill_null(False)
+    mangled = rid.str.contains(values.SCI_RE).fill_null(False)
     was_number = df.get_column("id_was_number").fill_null(False)
     if was_number.any():  # Excel keeps 15 significant digits: a longer number is already damaged
         mangled = mangled | (was_number & (rid.str.count_matches(r"\d") >= 16)).fill_null(False)
@@ -615,7 +619,7 @@ def stage_rows(
 
     for key in spec.dates:
         r = raw(key)
-        value = core.parse_datetimes(_without(r, empty))
+        value = values.parse_datetimes(_without(r, empty))
         out[key] = value
         if key not in fields:
             continue
@@ -633,12 +637,12 @@ def stage_rows(
             checks.append((blank(r), key, None, "为空：缺少日期，应为该记录的登记/发现日期"))
     for key in spec.amounts:
         r = raw(key)
-        value = core.parse_amounts(_without(r, empty), ep.amount_units, ep.ten_thousand_units)
+        value = values.parse_amounts(_without(r, empty), ep.amount_units, ep.ten_thousand_units)
         out[key] = value
         if key in fields:
             checks.append((~blank(r) & value.is_null(), key, r, "不是可识别的金额，应为数字（可带“元”或千分位逗号）"))
     for key in spec.flags:
-        r = core.clean_ids(raw(key))
+        r = values.clean_ids(raw(key))
         out[key] = (
             pl.select(
                 pl.when(pl.lit(r).is_in(list(ep.true_values)))
@@ -652,14 +656,14 @@ def stage_rows(
     for key in spec.columns:
         out[key] = raw(key)
 
-    uscc = core.clean_ids(raw("merchant_uscc")).str.to_uppercase()
+    uscc = values.clean_ids(raw("merchant_uscc")).str.to_uppercase()
     out["merchant_uscc"] = uscc
-    out["uscc_valid"] = core.uscc_valid_series(uscc)
+    out["uscc_valid"] = values.uscc_valid_series(uscc)
     out["merchant_name"] = name = raw("merchant_name")
-    name = core.fill_where(
+    name = values.fill_where(
         name, name.str.contains(r"\s").fill_null(False), name, lambda x: x.str.replace_all(r"\s", "")
     )
-    out["merchant_key"] = core.fill_where(uscc, ~out["uscc_valid"], name, lambda x: x)
+    out["merchant_key"] = values.fill_where(uscc, ~out["uscc_valid"], name, lambda x: x)
     out["platform_raw"] = raw("platform")
     out["region"] = raw("region")
     # The row's own personal values are cut out of its free text (numbers are masked by pattern anyway).
@@ -672,35 +676,35 @@ def stage_rows(
     out["__phone"] = pl.select(pl.coalesce([pl.lit(p) for p in phones])).to_series() if phones else nulls
 
     # --- per-distinct-value mappings (regions, platforms, categories) ------------------------------------
-    resolver = core.UnitResolver(c)
-    units = core.map_values(raw("region"), resolver.resolve)
+    resolver = mapping.UnitResolver(c)
+    units = mapping.map_values(raw("region"), resolver.resolve)
     unit = raw("region").replace_strict({k: v[0] for k, v in units.items()}, default=None, return_dtype=pl.String)
     inferred = raw("region").replace_strict({k: v[1] for k, v in units.items()}, default=True, return_dtype=pl.Boolean)
     for fb in spec.region_fallback:  # no region: the handling unit says where, flagged inferred
         todo = unit.is_null()
         if not todo.any():
             break
-        fb_units = core.map_values(raw(fb), resolver.resolve)
+        fb_units = mapping.map_values(raw(fb), resolver.resolve)
         guess = raw(fb).replace_strict(
             {k: v[0] for k, v in fb_units.items() if v[0] != c.outside_key}, default=None, return_dtype=pl.String
         )
-        unit = core.fill_where(unit, todo, guess, lambda x: x)
+        unit = values.fill_where(unit, todo, guess, lambda x: x)
     out["unit_inferred"] = (inferred | raw("region").is_null()).fill_null(True)
     out["unit"] = unit.fill_null(c.default_unit)
 
-    platforms = core.PlatformNormalizer(c)
+    platforms = mapping.PlatformNormalizer(c)
     out["platform"] = raw("platform").replace_strict(
-        core.map_values(raw("platform"), platforms.normalize), default=None, return_dtype=pl.String
+        mapping.map_values(raw("platform"), platforms.normalize), default=None, return_dtype=pl.String
     )
     cat_cols = [pl.col(f"raw.{k}") for k in spec.categories if k in fields]
     cats = df.select(pl.concat_str(cat_cols, separator="|", ignore_nulls=True)).to_series() if cat_cols else nulls
-    focus = core.map_values(cats, lambda t: core.classify(rules, c.unclassified_key, t))
+    focus = mapping.map_values(cats, lambda t: mapping.classify(rules, c.unclassified_key, t))
     out["focus_key"] = cats.replace_strict(focus, default=c.unclassified_key, return_dtype=pl.String)
     if spec.online:
         online = out["platform"].is_not_null()
         if spec.online_mode is not None:
-            modes = [core.fold(m) for m in c.online_consumption_modes]
-            mode_online = core.map_values(raw(spec.online_mode), lambda m: any(x in core.fold(m) for x in modes))
+            modes = [fold(m) for m in c.online_consumption_modes]
+            mode_online = mapping.map_values(raw(spec.online_mode), lambda m: any(x in fold(m) for x in modes))
             online = online | raw(spec.online_mode).replace_strict(mode_online, default=False, return_dtype=pl.Boolean)
         out["online"] = online
 

@@ -110,7 +110,7 @@ def read_sheets(path: str | Path, n_rows: int | None = None) -> list[Sheet]:
 
     import fastexcel
 
-    from loaders.core import check_workbook_archive
+    from loaders.reading.archive import check_workbook_archive
 
     if zipfile.is_zipfile(path):
         check_workbook_archive(Path(path), Path(path).name)

@@ -229,8 +229,8 @@ def test_zip_bomb(wh, tmp_path, monkeypatch):
     assert "压缩炸弹" in rejected(wh, bomb)
     assert "压缩炸弹" in rejected(wh, bomb, kind="complaints_12315")
     assert "压缩炸弹" in rejected(wh, bomb, kind="district_stats")  # the weekly-table reader checks too
-    monkeypatch.setattr("loaders.core.MAX_UNCOMPRESSED_BYTES", 8 << 20)
-    monkeypatch.setattr("loaders.core.MAX_COMPRESSION_RATIO", 10**9)
+    monkeypatch.setattr("loaders.reading.archive.MAX_UNCOMPRESSED_BYTES", 8 << 20)
+    monkeypatch.setattr("loaders.reading.archive.MAX_COMPRESSION_RATIO", 10**9)
     assert "解压后约 64 MB，超过上限 8 MB" in rejected(wh, bomb, kind="complaints_12315")
 
 
@@ -277,7 +277,7 @@ def test_empty_and_header_only_files(wh, tmp_path):
 
 
 def test_oversized_file_is_refused(wh, monkeypatch):
-    monkeypatch.setattr("loaders.core.MAX_FILE_BYTES", 100)
+    monkeypatch.setattr("loaders.reading.files.MAX_FILE_BYTES", 100)
     assert "超过上限" in rejected(wh, FIXTURES / "12358_small.csv", kind="price_12358")
 
 
