@@ -184,7 +184,7 @@ def build(db: Path, complaints: int, hits: int) -> None:
 
     t3 = time.perf_counter()
     from loaders.complaints_12315 import SPEC as COMPLAINTS
-    from loaders.exports import refresh_current
+    from loaders.exports.versions import refresh_current
     from loaders.monitoring import SPEC as HITS
 
     with wh.write() as cur:

@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from loaders import KINDS, detect_kind, load_file
-from loaders.exports import EXPORT_KINDS
+from loaders.exports.spec import EXPORT_KINDS
 from loaders.result import LoadResult, Problem
 from metrics import summaries
 from metrics.exports import quarantine_batches, quarantine_rows

@@ -200,7 +200,7 @@ def test_a_failure_mid_load_leaves_the_warehouse_as_it_was(wh, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("loaders.exports.set_counts", boom)  # after the versions and quarantine are inserted
+    monkeypatch.setattr("loaders.exports.load.set_counts", boom)  # after the versions and quarantine are inserted
     with pytest.raises(RuntimeError):
         load_file(wh, FIXTURES / "12315_quirks_gb18030.csv", user=SYSTEM)
     assert snapshot(wh) == before
