@@ -14,6 +14,7 @@ This package never draws a widget.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 from types import ModuleType
 
@@ -32,10 +33,17 @@ KINDS: dict[str, str] = {
 }
 
 
+# The rooms a kind's module lives in: loaders.exports.<kind> for an export source, else loaders.<kind>.
+ROOMS = ("loaders.exports", "loaders")
+
+
 def loader_for(kind: str) -> ModuleType:
     if kind not in KINDS:
         raise ValueError(f"未知的数据类型：{kind}（可选：{'、'.join(KINDS)}）")
-    return importlib.import_module(f"loaders.{kind}")
+    for room in ROOMS:
+        if importlib.util.find_spec(f"{room}.{kind}") is not None:
+            return importlib.import_module(f"{room}.{kind}")
+    raise ModuleNotFoundError(f"no loader module for {kind} in {', '.join(ROOMS)}", name=kind)
 
 
 def detect_kind(path: str | Path) -> str | None:
@@ -46,7 +54,7 @@ def detect_kind(path: str | Path) -> str | None:
         try:
             module = loader_for(kind)
         except ModuleNotFoundError as exc:
-            if exc.name != f"loaders.{kind}":
+            if exc.name != kind:
                 raise
             continue
         scores[kind] = module.sniff(Path(path))

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from campaign import load_campaign
-from loaders import privacy
+from loaders.exports import privacy
 from loaders.reading import encodings, grids, headers, mapping
 from loaders.reading.files import FileFormat
 from loaders.reading.values import (

@@ -8,4 +8,6 @@
 - ``load``: one file, one batch, one transaction (batch row, versions, quarantine, counts, audit) and the
   loader-module contract (sniff, load, undo_batch) for a spec.
 - ``versions``: which version of a record is current; withdrawal.
+- ``privacy``: personal columns dropped, free text masked, phones hashed.
+- ``complaints_12315``, ``price_12358``, ``monitoring``: the sources, each its spec.
 """

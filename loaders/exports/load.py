@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from auth import audit
-from loaders import privacy
+from loaders.exports import privacy
 from loaders.exports.sniff import refuse_other_kind, sniff_export
 from loaders.exports.spec import ExportSpec
 from loaders.exports.staging import Totals, stage_rows

@@ -32,7 +32,7 @@ def all_specs() -> dict[str, ExportSpec]:
     import importlib
 
     for kind in EXPORT_KINDS:
-        importlib.import_module(f"loaders.{kind}")
+        importlib.import_module(f"loaders.exports.{kind}")
     return SPECS
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from campaign import Campaign
-from loaders import privacy
+from loaders.exports import privacy
 from loaders.exports.spec import ExportSpec, spec_id_column, stored_columns
 from loaders.reading import mapping, values
 from loaders.reading.headers import Located
