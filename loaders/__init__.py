@@ -33,8 +33,8 @@ KINDS: dict[str, str] = {
 }
 
 
-# The rooms a kind's module lives in: loaders.exports.<kind> for an export source, else loaders.<kind>.
-ROOMS = ("loaders.exports", "loaders")
+# The rooms a kind's module lives in: loaders.exports.<kind> (an export source) or loaders.weekly.<kind>.
+ROOMS = ("loaders.exports", "loaders.weekly")
 
 
 def loader_for(kind: str) -> ModuleType:

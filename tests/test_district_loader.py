@@ -14,10 +14,10 @@ import pytest
 from auth import SYSTEM
 from datagen.stats import write_filled_table
 from loaders import load_file, withdraw
-from loaders.district_stats import load, sniff
 from loaders.result import FileRejected
-from loaders.stats_parse import parse_period, resolve_reporter
-from loaders.stats_template import build_template
+from loaders.weekly.district_stats import load, sniff
+from loaders.weekly.parse import parse_period, resolve_reporter
+from loaders.weekly.template import build_template
 from metrics.district import district_summary, version_diff, versions, warnings_of
 from tests.conftest import ROOT
 from tests.stats_helpers import W0806, batch_count, expected_summary, make_and_load, values

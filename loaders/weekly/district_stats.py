@@ -19,7 +19,7 @@ import duckdb
 from auth import audit
 from campaign import Campaign
 from loaders.result import FileRejected, LoadResult, Problem
-from loaders.stats_parse import (
+from loaders.weekly.parse import (
     EXCEL_SUFFIXES,
     Found,
     ParsedStats,

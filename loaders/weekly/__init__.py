@@ -1,0 +1,7 @@
+"""The weekly reports of the units: the 情况统计表 (统计表1 + 统计表2) and the deliverables.
+
+- ``parse``: a filled-in workbook read by its labels, never by positions (pure: no warehouse).
+- ``district_stats``: the loader (KIND, sniff, load, undo_batch): one table, one version, one transaction.
+- ``template``: the .xlsx template a unit fills in.
+- ``deliverables``: 实施方案, 总结报告, 典型案例 and 联合执法材料, stored with their metadata.
+"""
