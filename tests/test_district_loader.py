@@ -16,7 +16,7 @@ from datagen.stats import write_filled_table
 from loaders import load_file, withdraw
 from loaders.result import FileRejected
 from loaders.weekly.district_stats import load, sniff
-from loaders.weekly.parse import parse_period, resolve_reporter
+from loaders.weekly.identity import parse_period, resolve_reporter
 from loaders.weekly.template import build_template
 from metrics.district import district_summary, version_diff, versions, warnings_of
 from tests.conftest import ROOT

@@ -19,18 +19,10 @@ import duckdb
 from auth import audit
 from campaign import Campaign
 from loaders.result import FileRejected, LoadResult, Problem
-from loaders.weekly.parse import (
-    EXCEL_SUFFIXES,
-    Found,
-    ParsedStats,
-    clean_reporter,
-    parse_period,
-    parse_workbook,
-    read_sheets,
-    resolve_reporter,
-    sniff_sheets,
-    week_for,
-)
+from loaders.weekly.identity import clean_reporter, parse_period, resolve_reporter, week_for
+from loaders.weekly.locate import sniff_sheets
+from loaders.weekly.parse import Found, ParsedStats, parse_workbook
+from loaders.weekly.sheets import EXCEL_SUFFIXES, read_sheets
 from warehouse import Warehouse, load_sql, sha256_file
 from warehouse.batches import find_duplicate, insert_batch, set_counts
 
