@@ -10,29 +10,22 @@ kept, and withdrawing the new one brings it back (the current version is derived
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from auth import audit
-from campaign import Campaign
-from loaders.result import FileRejected, LoadResult, Problem
-from loaders.weekly.identity import clean_reporter, parse_period, resolve_reporter, week_for
+from loaders.result import LoadResult, Problem
+from loaders.weekly.checks import check_warnings, far_above_warnings
+from loaders.weekly.identity import reporter_label, resolve_identity
 from loaders.weekly.locate import sniff_sheets
-from loaders.weekly.parse import Found, ParsedStats, parse_workbook
+from loaders.weekly.parse import parse_workbook
 from loaders.weekly.sheets import EXCEL_SUFFIXES, read_sheets
-from warehouse import Warehouse, load_sql, sha256_file
+from warehouse import Warehouse, sha256_file
 from warehouse.batches import find_duplicate, insert_batch, set_counts
 
 KIND = "district_stats"
-
-# "Far above the unit's usual weeks": more than FAR_ABOVE_FACTOR × the median of its other weeks
-# (a median below 1 counts as 1), judged only once the unit has MIN_HISTORY_WEEKS other weeks.
-FAR_ABOVE_FACTOR = 5
-MIN_HISTORY_WEEKS = 3
-AMOUNT_TOLERANCE = 0.005  # 万元: amounts are kept to two decimals
 
 
 def sniff(path: str | Path) -> float:
@@ -48,13 +41,6 @@ def sniff(path: str | Path) -> float:
         return 0.0
 
 
-def reporter_label(c: Campaign, unit: str, agency: str) -> str:
-    """How a (unit, agency) is named to users: 武进区, 市本级, 市公安局."""
-    if c.agency(agency).lead:
-        return c.unit(unit).label
-    return c.agency(agency).label
-
-
 def _week(value: dt.date | str | None) -> dt.date | None:
     if value is None or value == "":
         return None
@@ -63,254 +49,6 @@ def _week(value: dt.date | str | None) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
-
-
-def _lead(c: Campaign) -> str:
-    return next(a.key for a in c.agencies if a.lead)
-
-
-def _problem_at(found: Found, column: str, message: str) -> Problem:
-    """A problem at the cell where the sheet said it (its sheet and row, as Excel shows them)."""
-    return Problem(message, row=found.row, column=column, sheet=found.sheet)
-
-
-def resolve_identity(
-    c: Campaign,
-    parsed: ParsedStats,
-    *,
-    unit: str | None,
-    agency: str | None,
-    week: dt.date | None,
-) -> tuple[str, str, dt.date, str | None, str | None]:
-    """(unit, agency, week, reporter text, period text) from the sheet, checked against the upload form."""
-    f = parsed.file
-    errors: list[Problem] = []
-    if unit is not None:
-        if unit not in {u.key for u in c.units}:
-            raise FileRejected(f"上传时选择的填报单位“{unit}”不存在")
-        agency = agency or _lead(c)
-        if agency not in {a.key for a in c.agencies}:
-            raise FileRejected(f"上传时选择的成员单位“{agency}”不存在")
-        if unit != "city" and agency != _lead(c):
-            raise FileRejected(f"区级单位只能以{c.agency(_lead(c)).label}身份填报（选择了 {unit} / {agency}）")
-
-    sheet_reporter: tuple[str, str] | None = None
-    reporter_found: Found | None = None
-    for found in parsed.reporters:
-        text = clean_reporter(found.text)
-        if not text:
-            continue
-        who = resolve_reporter(c, text)
-        where = f"文件“{f}”工作表“{found.sheet}”第{found.row}行"
-        if who is None:
-            names = "、".join(u.label for u in c.units)
-            errors.append(
-                _problem_at(
-                    found,
-                    "填报单位",
-                    f"{where}：填报单位“{text}”无法识别，应为以下之一：{names}，或市级成员单位（如市公安局）",
-                )
-            )
-            continue
-        if sheet_reporter is not None and who != sheet_reporter:
-            errors.append(
-                _problem_at(
-                    found,
-                    "填报单位",
-                    f"{where}：填报单位“{text}”与工作表“{reporter_found.sheet}”中的“{clean_reporter(reporter_found.text)}”不一致",
-                )
-            )
-            continue
-        if sheet_reporter is None:
-            sheet_reporter, reporter_found = who, found
-    if sheet_reporter and unit is not None and sheet_reporter != (unit, agency):
-        assert reporter_found is not None
-        errors.append(
-            _problem_at(
-                reporter_found,
-                "填报单位",
-                f"文件“{f}”工作表“{reporter_found.sheet}”第{reporter_found.row}行：表内填报单位为“{clean_reporter(reporter_found.text)}”"
-                f"（{reporter_label(c, *sheet_reporter)}），与上传时选择的“{reporter_label(c, unit, agency)}”不一致，请核对后重新上传",
-            )
-        )
-
-    sheet_week: dt.date | None = None
-    period_found: Found | None = None
-    for found in parsed.periods:
-        if not found.text:
-            continue
-        where = f"文件“{f}”工作表“{found.sheet}”第{found.row}行"
-        span = parse_period(found.text, c.start.year)
-        if span is None:
-            errors.append(
-                _problem_at(
-                    found,
-                    "统计周期",
-                    f"{where}：统计周期“{found.text}”无法识别，应写成“2018-08-06至2018-08-12”或“2018年8月6日至8月12日”",
-                )
-            )
-            continue
-        start, end = span
-        w = week_for(start)
-        if end is not None and (end < start or week_for(end) != w):
-            errors.append(
-                _problem_at(
-                    found,
-                    "统计周期",
-                    f"{where}：统计周期“{found.text}”不是一个报告周（周一至周日），每张表只填一周的数据",
-                )
-            )
-            continue
-        if w not in c.report_weeks():
-            weeks = c.report_weeks()
-            errors.append(
-                _problem_at(
-                    found,
-                    "统计周期",
-                    f"{where}：统计周期“{found.text}”（{w:%Y-%m-%d}起的一周）不在本次行动的报告周内"
-                    f"（{weeks[0]:%Y-%m-%d}至{weeks[-1] + dt.timedelta(days=6):%Y-%m-%d}）",
-                )
-            )
-            continue
-        if sheet_week is not None and w != sheet_week:
-            assert period_found is not None
-            errors.append(
-                _problem_at(
-                    found,
-                    "统计周期",
-                    f"{where}：统计周期“{found.text}”与工作表“{period_found.sheet}”中的“{period_found.text}”不一致",
-                )
-            )
-            continue
-        if sheet_week is None:
-            sheet_week, period_found = w, found
-    if sheet_week and week is not None and sheet_week != week:
-        assert period_found is not None
-        errors.append(
-            _problem_at(
-                period_found,
-                "统计周期",
-                f"文件“{f}”工作表“{period_found.sheet}”第{period_found.row}行：表内统计周期为“{period_found.text}”"
-                f"（{sheet_week:%Y-%m-%d}至{sheet_week + dt.timedelta(days=6):%Y-%m-%d}），"
-                f"与上传时选择的报告周（{week:%Y-%m-%d}至{week + dt.timedelta(days=6):%Y-%m-%d}）不一致，请核对后重新上传",
-            )
-        )
-    if week is not None and week not in c.report_weeks():
-        errors.append(Problem(f"上传时选择的报告周 {week:%Y-%m-%d} 不在本次行动的报告周内"))
-    if errors:
-        raise FileRejected(errors)
-
-    final_unit, final_agency = sheet_reporter or ((unit, agency) if unit else (None, None))
-    final_week = sheet_week or week
-    if final_unit is None:
-        errors.append(
-            Problem(f"文件“{f}”中找不到填报单位：请在表头填写“填报单位：××区市场监督管理局”，或在上传时选择填报单位")
-        )
-    if final_week is None:
-        errors.append(
-            Problem(f"文件“{f}”中找不到统计周期：请在表头填写“统计周期：2018-08-06至2018-08-12”，或在上传时选择报告周")
-        )
-    if errors:
-        raise FileRejected(errors)
-    assert final_unit and final_agency and final_week
-    return (
-        final_unit,
-        final_agency,
-        final_week,
-        clean_reporter(reporter_found.text) if reporter_found else None,
-        period_found.text if period_found else None,
-    )
-
-
-def _fmt(value: float, kind: str) -> str:
-    return f"{value:.2f}" if kind == "amount" else f"{value:.0f}"
-
-
-def check_warnings(c: Campaign, parsed: ParsedStats) -> list[tuple[str, Problem]]:
-    """The warnings a table carries on its own: 统计表2 vs 统计表1, 合计 rows, missing rows."""
-    out: list[tuple[str, Problem]] = []
-    m1 = {m.key: m for m in c.table1}
-    m2 = {m.key: m for m in c.table2_columns}
-    for key in c.table2_reconcile:
-        total2 = sum(row.get(key, 0.0) for row in parsed.table2.values())
-        value1 = parsed.table1.get(key, 0.0)
-        tol = AMOUNT_TOLERANCE if m1[key].kind == "amount" else 0.5
-        if abs(total2 - value1) > tol:
-            cell = parsed.table1_cells.get(key)
-            out.append(
-                (
-                    "reconcile",
-                    Problem(
-                        f"统计表2各违法类型“{m2[key].label}”之和为 {_fmt(total2, m1[key].kind)}{m1[key].unit}，"
-                        f"与统计表1“{m1[key].label}”{_fmt(value1, m1[key].kind)}{m1[key].unit} 不一致",
-                        row=cell.row if cell else None,
-                        column=cell.header if cell else None,
-                        sheet=cell.sheet if cell else parsed.table1_sheet,
-                    ),
-                )
-            )
-    for total in parsed.totals:
-        for key, (given, cell) in total.values.items():
-            if given is None:
-                continue  # an empty 合计 cell (e.g. a formula never calculated) claims nothing
-            actual = sum(row.get(key, 0.0) for row in parsed.table2.values())
-            tol = AMOUNT_TOLERANCE if m2[key].kind == "amount" else 0.5
-            if abs(given - actual) > tol:
-                out.append(
-                    (
-                        "total_row",
-                        Problem(
-                            f"工作表“{total.sheet}”第{total.row}行{cell.col}列：合计行“{m2[key].label}”为 "
-                            f"{_fmt(given, m2[key].kind)}{m2[key].unit}，各行之和为 {_fmt(actual, m2[key].kind)}{m2[key].unit}"
-                            "（合计行不计入统计，以各行数据为准）",
-                            row=total.row,
-                            column=cell.header,
-                            sheet=total.sheet,
-                        ),
-                    )
-                )
-    vt = {v.key: v.label for v in c.violation_types}
-    for table_no, key, sheet in parsed.missing_rows:
-        if table_no == 1:
-            what = f"统计表1缺少指标“{m1[key].label}”，按 0 计"
-        elif key.startswith("*."):
-            what = f"统计表2缺少“{m2[key[2:]].label}”列，按 0 计"
-        else:
-            what = f"统计表2缺少违法类型“{vt[key]}”，按 0 计"
-        out.append(("missing_row", Problem(what, sheet=sheet)))
-    return out
-
-
-def far_above_warnings(
-    cur: duckdb.DuckDBPyConnection, c: Campaign, parsed: ParsedStats, unit: str, agency: str, week: dt.date
-) -> list[tuple[str, Problem]]:
-    """统计表1 values far above this unit's other current weeks."""
-    rows = cur.execute(load_sql("stats_unit_history", __file__), [unit, agency, week]).fetchall()
-    history: dict[str, list[float]] = {}
-    for key, value in rows:
-        history.setdefault(key, []).append(value)
-    out = []
-    for m in c.table1:
-        past = history.get(m.key, [])
-        value = parsed.table1.get(m.key, 0.0)
-        if len(past) < MIN_HISTORY_WEEKS:
-            continue
-        median = statistics.median(past)
-        if value > FAR_ABOVE_FACTOR * max(median, 1.0):
-            cell = parsed.table1_cells.get(m.key)
-            out.append(
-                (
-                    "far_above",
-                    Problem(
-                        f"统计表1“{m.label}”本周为 {_fmt(value, m.kind)}{m.unit}，远高于该单位以往 {len(past)} 周的中位数 "
-                        f"{_fmt(median, m.kind)}{m.unit}（超过 {FAR_ABOVE_FACTOR} 倍），请核实",
-                        row=cell.row if cell else None,
-                        column=cell.header if cell else None,
-                        sheet=cell.sheet if cell else parsed.table1_sheet,
-                    ),
-                )
-            )
-    return out
 
 
 def _values_of(cur: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[dict, dict]:
