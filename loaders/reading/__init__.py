@@ -7,7 +7,8 @@ One idea per file, from the bytes up:
 - ``encodings``: CSV text: BOM → strict UTF-8 → GB18030, never latin-1; damaged characters refused.
 - ``text``: how cell text is folded for comparison (full-width → half-width, blanks).
 - ``grids``: the first look: each candidate table (a CSV file, or each sheet) as rows of text cells.
-  Workbooks through calamine via fastexcel: cached values only, formulas never evaluated.
+  ``read_workbook`` is the one workbook reader (calamine via fastexcel: cached values only, formulas never
+  evaluated), for the exports and the weekly tables alike.
 - ``headers``: the header row found below any title lines by the campaign's header synonyms; hidden sheets
   skipped, the best-matching sheet wins.
 - ``tables``: the whole table below the header, as text, in slices (polars' streaming CSV scan).

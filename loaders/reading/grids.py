@@ -1,6 +1,8 @@
-"""The first look at a file: each candidate table (a CSV file, or each sheet of a workbook) as rows of text
-cells. Workbooks are read with calamine via fastexcel, cached values only (formulas are never evaluated),
-after the archive check."""
+"""Files as grids of text cells: each candidate table (a CSV file, or each sheet of a workbook).
+
+read_workbook is the one workbook reader, for the export loaders' first look (workbook_grids) and for the
+weekly tables alike: calamine via fastexcel, cached values only (formulas are never evaluated), after the
+archive check."""
 
 from __future__ import annotations
 
@@ -22,12 +24,33 @@ HEADER_SCAN_ROWS = 40
 
 @dataclass
 class Grid:
-    """The top of one table (a CSV file or one visible sheet) as text cells, for finding the header row."""
+    """One table's cells as text (a CSV file, or one sheet of a workbook); None for a blank cell."""
 
-    sheet: str | None
+    sheet: str | None  # the sheet's name (None for a CSV file)
     rows: list[list[str | None]]
     first_row: int = 1  # the Excel/CSV row number of rows[0]
     hidden: bool = False
+    first_col: int = 0  # the sheet's column of rows[r][0] (0 is A)
+    unreadable: bool = False  # a sheet calamine could not load: no rows
+
+    def cell(self, r: int, j: int) -> str | None:
+        if 0 <= r < len(self.rows) and 0 <= j < len(self.rows[r]):
+            return self.rows[r][j]
+        return None
+
+    def letter(self, j: int) -> str:
+        """Excel's letters of column j (A, B, … Z, AA …)."""
+        return col_letter(self.first_col + j)
+
+
+def col_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def _csv_rows(text: str, delimiter: str, limit: int) -> list[list[str | None]]:
@@ -53,19 +76,11 @@ def csv_grid(path: Path, name: str) -> tuple[Grid, TextSource]:
 
 
 def workbook_grids(path: Path, name: str, fmt: str) -> list[Grid]:
-    import fastexcel
-
-    if fmt == "xlsx":
-        check_workbook_archive(path, name)
+    """The top of every sheet, for finding the header row; FileRejected if any sheet cannot be read."""
     try:
-        reader = fastexcel.read_excel(str(path))
-        grids = []
-        first_rows = _xlsx_first_rows(path) if fmt == "xlsx" else {}
-        for sheet_name in reader.sheet_names:
-            sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string", n_rows=HEADER_SCAN_ROWS + 1)
-            hidden = str(sheet.visible) != "visible"
-            rows = [[cell_text(v) for v in r] for r in sheet.to_polars().rows()]
-            grids.append(Grid(sheet_name, rows, first_rows.get(sheet_name, 1), hidden))
+        grids = read_workbook(path, name, fmt, n_rows=HEADER_SCAN_ROWS + 1)
+        if any(g.unreadable for g in grids):
+            raise ValueError("a sheet cannot be read")
         return grids
     except FileRejected:
         raise
@@ -74,6 +89,35 @@ def workbook_grids(path: Path, name: str, fmt: str) -> list[Grid]:
         raise FileRejected(
             f"文件 {name} 已损坏或不是有效的 Excel 工作簿（{label}），无法读取。请重新导出后再试。"
         ) from None
+
+
+def read_workbook(
+    path: Path, name: str, fmt: str, *, n_rows: int | None = None, from_row_one: bool = False
+) -> list[Grid]:
+    """Every sheet of a workbook as text cells: the one workbook reader. An .xlsx (fmt) is checked by the archive
+    check first (FileRejected). rows[0] is the sheet's first row with a value (its Excel row in first_row), or
+    with from_row_one its row 1. Raises what calamine raises for a file it cannot open; a sheet it cannot load
+    comes back empty and marked unreadable."""
+    import fastexcel
+
+    if fmt == "xlsx":
+        check_workbook_archive(path, name)
+    reader = fastexcel.read_excel(str(path))
+    first_rows = _xlsx_first_rows(path) if fmt == "xlsx" and not from_row_one else {}
+    top = {"skip_rows": 0} if from_row_one else {}  # fastexcel's default starts at the first row with a value
+    grids = []
+    for sheet_name in reader.sheet_names:
+        try:
+            sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string", n_rows=n_rows, **top)
+            columns = sheet.available_columns()
+            rows = [[cell_text(v) for v in r] for r in sheet.to_polars().rows()]
+        except Exception:  # e.g. a sheet without cells
+            grids.append(Grid(sheet_name, [], unreadable=True))
+            continue
+        hidden = str(sheet.visible) != "visible"
+        first_col = columns[0].absolute_index if columns else 0
+        grids.append(Grid(sheet_name, rows, first_rows.get(sheet_name, 1), hidden, first_col))
+    return grids
 
 
 _CELL_REF = re.compile(rb'<c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)

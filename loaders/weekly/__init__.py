@@ -1,6 +1,5 @@
 """The weekly reports of the units: the 情况统计表 (统计表1 + 统计表2) and the deliverables.
 
-- ``sheets``: the workbook's sheets as text cells, with Excel's row numbers and column letters.
 - ``labels``: labels normalised and matched against the campaign's synonyms.
 - ``values``: value cells (counts, amounts) as units type them.
 - ``locate``: where 统计表1 and 统计表2 are, on any sheet.

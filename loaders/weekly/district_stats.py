@@ -20,12 +20,12 @@ from loaders.result import LoadResult, Problem
 from loaders.weekly.checks import check_warnings, far_above_warnings
 from loaders.weekly.identity import reporter_label, resolve_identity
 from loaders.weekly.locate import sniff_sheets
-from loaders.weekly.parse import parse_workbook
-from loaders.weekly.sheets import EXCEL_SUFFIXES, read_sheets
+from loaders.weekly.parse import parse_workbook, read_sheets
 from warehouse import Warehouse, sha256_file
 from warehouse.batches import find_duplicate, insert_batch, set_counts
 
 KIND = "district_stats"
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
 
 def sniff(path: str | Path) -> float:
