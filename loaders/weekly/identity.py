@@ -9,7 +9,7 @@ import re
 from campaign import Campaign
 from campaign.calendar import week_of
 from loaders.result import FileRejected, Problem
-from loaders.weekly.labels import fold, norm_label
+from loaders.weekly.labels import fold_trimmed, norm_label
 from loaders.weekly.parse import Found, ParsedStats
 
 _FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
@@ -18,7 +18,7 @@ _STAMP = re.compile(r"[(（][^()（）]*(?:盖章|公章|章)[^()（）]*[)）]|
 
 
 def clean_reporter(text: str) -> str:
-    return _STAMP.sub("", fold(text)).strip(" ：:")
+    return _STAMP.sub("", fold_trimmed(text)).strip(" ：:")
 
 
 def resolve_reporter(c: Campaign, text: str) -> tuple[str, str] | None:
@@ -60,7 +60,7 @@ def resolve_reporter(c: Campaign, text: str) -> tuple[str, str] | None:
 
 def parse_period(text: str, default_year: int) -> tuple[dt.date, dt.date | None] | None:
     """统计周期 → (start, end or None). Accepts 2018-08-06至2018-08-12, 2018年8月6日至8月12日, 2018.8.6-8.12…"""
-    s = fold(text)
+    s = fold_trimmed(text)
     m = _FULL_DATE.search(s)
     try:
         if m:

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from campaign import Campaign
+from loaders.reading.text import nfkc
 
 _PUNCT = re.compile(r"[\s、，,。.;；:：()（）\[\]【】“”\"'‘’·•\-—–_/\\|*＊]")
 _NUMBERING = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)[.、．)）]|^[(（](?:\d+|[一二三四五六七八九十]+)[)）]")
 _TRAILING_PAREN = re.compile(r"[(（]([^()（）]*)[)）]\s*$")
 
 
-def fold(text: object) -> str:
-    """Full-width → half-width (NFKC), trimmed. None → ''."""
-    if text is None:
-        return ""
-    return unicodedata.normalize("NFKC", str(text)).replace("\u3000", " ").strip()
+def fold_trimmed(text: object) -> str:
+    """The core's fold for the weekly tables: NFKC like reading.text.fold, but only trimmed. Blanks inside a cell
+    still mean something here: they separate 填报单位：… from 统计周期：… on one line, a number from its
+    numbering (1 、出动…), the parts of a period (2018 0806), and they are kept in the texts stored with a
+    version (the reporter as written, a value's column header)."""
+    return nfkc(text).strip()
 
 
 def norm_label(text: object, units: frozenset[str] = frozenset()) -> str:
     """A label reduced to what identifies it: no numbering, no trailing "(件)", no blanks or punctuation."""
-    s = fold(text)
+    s = fold_trimmed(text)
     s = _NUMBERING.sub("", s).strip()
     m = _TRAILING_PAREN.search(s)
-    if m and fold(m.group(1)).replace(" ", "") in units:
+    if m and fold_trimmed(m.group(1)).replace(" ", "") in units:
         s = s[: m.start()]
     return _PUNCT.sub("", s)
 
@@ -85,8 +86,8 @@ class Context:
         self.t2_row_headers = {norm_label(h, self.units) for h in sp.table2_row_headers}
         self.totals = {norm_label(h) for h in sp.total_labels}
         self.subtotals = {norm_label(h) for h in sp.subtotal_labels}
-        self.zero_marks = {fold(z).replace(" ", "") for z in sp.zero_marks}
-        self.notes = tuple(fold(n) for n in sp.note_prefixes)
+        self.zero_marks = {fold_trimmed(z).replace(" ", "") for z in sp.zero_marks}
+        self.notes = tuple(fold_trimmed(n) for n in sp.note_prefixes)
         self.measures1 = {m.key: m for m in campaign.table1}
         self.measures2 = {m.key: m for m in campaign.table2_columns}
 

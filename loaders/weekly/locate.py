@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from campaign import Campaign
 from loaders.reading.grids import Grid
-from loaders.weekly.labels import Context, LabelMatcher, fold, norm_label
+from loaders.weekly.labels import Context, LabelMatcher, fold_trimmed, norm_label
 
 
 @dataclass
@@ -19,7 +19,7 @@ class Table:
 
 
 def _is_note(ctx: Context, text: str | None) -> bool:
-    s = fold(text)
+    s = fold_trimmed(text)
     return any(s.startswith(p) and (len(s) == len(p) or s[len(p)] in ":： ") for p in ctx.notes)
 
 
@@ -35,7 +35,7 @@ def _boundary_rows(ctx: Context, grid: Grid) -> list[int]:
         if not cells:
             continue
         first = cells[0][1]
-        if _is_note(ctx, first) or (len(cells) == 1 and "统计表" in fold(first)):
+        if _is_note(ctx, first) or (len(cells) == 1 and "统计表" in fold_trimmed(first)):
             out.append(r)
     return out
 
@@ -57,7 +57,7 @@ def _find_table1(ctx: Context, grid: Grid) -> list[Table]:
             if v is None:
                 continue
             n = norm_label(v, ctx.units)
-            if n not in ctx.t1_value_headers or "累计" in fold(v):
+            if n not in ctx.t1_value_headers or "累计" in fold_trimmed(v):
                 continue
             col, count = _best_label_col(ctx.indicators, grid, r + 1, r + 1 + 3 * len(ctx.measures1), j)
             if count >= 3:
@@ -72,7 +72,7 @@ def _find_table2(ctx: Context, grid: Grid) -> list[Table]:
         cols: dict[str, int] = {}
         for j, v in enumerate(row):
             key = ctx.columns.match(v) if v is not None else None
-            if key and key not in cols and "累计" not in fold(v):
+            if key and key not in cols and "累计" not in fold_trimmed(v):
                 cols[key] = j
         if len(cols) < 3:
             continue

@@ -15,7 +15,7 @@ from pathlib import Path
 from campaign import Campaign, Measure
 from loaders.reading.grids import Grid, read_workbook
 from loaders.result import FileRejected, Problem
-from loaders.weekly.labels import Context, fold, norm_label
+from loaders.weekly.labels import Context, fold_trimmed, norm_label
 from loaders.weekly.locate import Table, locate_tables
 from loaders.weekly.values import REASONS, expected_text, parse_value
 
@@ -76,7 +76,7 @@ def _find_field(ctx: Context, grid: Grid, labels: tuple[str, ...], stop: int) ->
     for r in range(min(stop, len(grid.rows))):
         row = grid.rows[r]
         for j, v in enumerate(row):
-            text = fold(v)
+            text = fold_trimmed(v)
             for label in labels:
                 m = re.search(r"\s*".join(re.escape(ch) for ch in label) + r"\s*[:：]?\s*", text)
                 if not m:
@@ -86,7 +86,7 @@ def _find_field(ctx: Context, grid: Grid, labels: tuple[str, ...], stop: int) ->
                 if not rest:  # value in the next non-empty cell to the right
                     for v2 in row[j + 1 :]:
                         if v2 is not None:
-                            t2 = fold(v2)
+                            t2 = fold_trimmed(v2)
                             if not re.match(rf"(?:{others})", t2.replace(" ", "")):
                                 rest = t2
                             break
@@ -142,13 +142,13 @@ def parse_workbook(path: str | Path, campaign: Campaign, file: str) -> ParsedSta
 def _value_cell(ctx, t: Table, r: int, j: int, m: Measure, context: str, errors: list[Problem]):
     grid = t.grid
     raw = grid.cell(r, j)
-    header = fold(grid.cell(t.header_row, j))
+    header = fold_trimmed(grid.cell(t.header_row, j))
     value, reason = parse_value(raw, m, ctx.zero_marks)
     if reason:
         col = grid.letter(j)
         errors.append(
             Problem(
-                f"{ctx.where(grid.sheet, r + 1, col, context)}：“{fold(raw)}”{REASONS[reason]}，应为{expected_text(m)}",
+                f"{ctx.where(grid.sheet, r + 1, col, context)}：“{fold_trimmed(raw)}”{REASONS[reason]}，应为{expected_text(m)}",
                 row=r + 1,
                 column=header or col,
                 sheet=grid.sheet,
@@ -158,12 +158,12 @@ def _value_cell(ctx, t: Table, r: int, j: int, m: Measure, context: str, errors:
 
 
 def _row_label_texts(grid: Grid, r: int, upto: int) -> list[str]:
-    return [fold(v) for j, v in enumerate(grid.rows[r][:upto]) if v is not None]
+    return [fold_trimmed(v) for j, v in enumerate(grid.rows[r][:upto]) if v is not None]
 
 
 def _read_table1(ctx: Context, t: Table, out: ParsedStats, errors: list[Problem]) -> None:
     grid, vj = t.grid, t.value_cols["value"]
-    header = fold(grid.cell(t.header_row, vj))
+    header = fold_trimmed(grid.cell(t.header_row, vj))
     seen: dict[str, int] = {}
     for r in range(t.header_row + 1, t.end_row):
         label = grid.cell(r, t.label_col)
@@ -177,13 +177,17 @@ def _read_table1(ctx: Context, t: Table, out: ParsedStats, errors: list[Problem]
         if key is None:
             if parse_value(raw, ctx.measures1["staff_deployed"], ctx.zero_marks)[0] == 0:
                 continue  # a heading or an empty row
-            what = f"无法识别的指标“{fold(label)}”" if label is not None else f"有数值“{fold(raw)}”但没有指标名称"
+            what = (
+                f"无法识别的指标“{fold_trimmed(label)}”"
+                if label is not None
+                else f"有数值“{fold_trimmed(raw)}”但没有指标名称"
+            )
             names = "、".join(m.label for m in ctx.c.table1)
             errors.append(
                 Problem(
                     f"{ctx.where(grid.sheet, r + 1, grid.letter(t.label_col))}：{what}，应为统计表1的指标之一：{names}",
                     row=r + 1,
-                    column=fold(grid.cell(t.header_row, t.label_col)) or grid.letter(t.label_col),
+                    column=fold_trimmed(grid.cell(t.header_row, t.label_col)) or grid.letter(t.label_col),
                     sheet=grid.sheet,
                 )
             )
@@ -195,7 +199,7 @@ def _read_table1(ctx: Context, t: Table, out: ParsedStats, errors: list[Problem]
                 Problem(
                     f"{ctx.where(grid.sheet, r + 1, grid.letter(t.label_col))}：指标“{m.label}”重复出现（第{seen[key]}行已有），每个指标只能填一行",
                     row=r + 1,
-                    column=fold(grid.cell(t.header_row, t.label_col)),
+                    column=fold_trimmed(grid.cell(t.header_row, t.label_col)),
                     sheet=grid.sheet,
                 )
             )
@@ -214,7 +218,7 @@ def _read_table1(ctx: Context, t: Table, out: ParsedStats, errors: list[Problem]
 def _read_table2(ctx: Context, t: Table, out: ParsedStats, errors: list[Problem]) -> None:
     grid = t.grid
     first_value_col = min(t.value_cols.values())
-    headers = {k: fold(grid.cell(t.header_row, j)) for k, j in t.value_cols.items()}
+    headers = {k: fold_trimmed(grid.cell(t.header_row, j)) for k, j in t.value_cols.items()}
     seen: dict[str, int] = {}
     for r in range(t.header_row + 1, t.end_row):
         texts = _row_label_texts(grid, r, first_value_col)
@@ -237,12 +241,12 @@ def _read_table2(ctx: Context, t: Table, out: ParsedStats, errors: list[Problem]
         if key is None:
             if all(parse_value(x, ctx.measures2["cases_filed"], ctx.zero_marks)[0] == 0 for x in raws):
                 continue  # a focus-area heading or an empty row
-            what = f"无法识别的违法类型“{fold(label)}”" if label is not None else "有数值但没有违法类型名称"
+            what = f"无法识别的违法类型“{fold_trimmed(label)}”" if label is not None else "有数值但没有违法类型名称"
             errors.append(
                 Problem(
                     f"{ctx.where(grid.sheet, r + 1, grid.letter(t.label_col))}：{what}，应为统计表2的违法类型之一（见模板）",
                     row=r + 1,
-                    column=fold(grid.cell(t.header_row, t.label_col)) or grid.letter(t.label_col),
+                    column=fold_trimmed(grid.cell(t.header_row, t.label_col)) or grid.letter(t.label_col),
                     sheet=grid.sheet,
                 )
             )
@@ -254,7 +258,7 @@ def _read_table2(ctx: Context, t: Table, out: ParsedStats, errors: list[Problem]
                 Problem(
                     f"{ctx.where(grid.sheet, r + 1, grid.letter(t.label_col))}：违法类型“{vt_label}”重复出现（第{seen[key]}行已有），每个违法类型只能填一行",
                     row=r + 1,
-                    column=fold(grid.cell(t.header_row, t.label_col)),
+                    column=fold_trimmed(grid.cell(t.header_row, t.label_col)),
                     sheet=grid.sheet,
                 )
             )

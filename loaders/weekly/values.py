@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from campaign import Measure
-from loaders.weekly.labels import fold
+from loaders.weekly.labels import fold_trimmed
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
@@ -18,7 +18,7 @@ def expected_text(m: Measure) -> str:
 def parse_value(raw: str | None, m: Measure, zero_marks: set[str]) -> tuple[float | None, str | None]:
     """(value, None) or (None, reason). Blank and the zero marks ("—", "/") are 0; full-width digits fold;
     amounts may carry 万元/万 or 元 (converted to 万元); counts may carry their own unit (件, 人次)."""
-    s = fold(raw).replace(" ", "").replace(",", "")
+    s = fold_trimmed(raw).replace(" ", "").replace(",", "")
     if s == "" or s in zero_marks:
         return 0.0, None
     scale = Decimal(1)
