@@ -11,8 +11,8 @@ import streamlit as st
 
 from auth import PermissionDenied, require_load, require_withdraw
 from loaders import load_file, withdraw
-from loaders.result import FileRejected, LoadResult
-from loaders.weekly.deliverables import CaseInfo, Upload, document_content, store_case, store_document
+from loaders.result import FileRejected, LoadResult, Upload
+from loaders.weekly.deliverables import CaseInfo, document_content, store_case, store_document
 from loaders.weekly.district_stats import KIND
 from loaders.weekly.identity import reporter_label
 from loaders.weekly.template import build_template, template_file_name
