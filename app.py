@@ -7,7 +7,6 @@ import streamlit as st
 import auth
 from campaign import CampaignError
 from loaders import demo
-from metrics import summaries
 from metrics.dates import default_as_of
 from pages.common import principal, warehouse
 from warehouse import WarehouseError
@@ -98,8 +97,7 @@ def demo_controls(user: auth.Principal) -> None:
         return
     if has_demo:
         if st.button("移除演示数据", icon=":material/delete:"):
-            demo.remove_demo(wh, user=user)  # each batch's withdrawal is audited
-            summaries.refresh(wh)
+            demo.remove_demo(wh, user=user)  # each batch's withdrawal is audited; the summaries follow
             st.rerun()
     elif (
         wh.is_empty()
@@ -113,7 +111,6 @@ def demo_controls(user: auth.Principal) -> None:
     ):
         bar = st.progress(0.0, text="正在载入演示数据……")
         results = demo.load_demo(wh, user=user, progress=lambda i, n, f: bar.progress(i / n, text=f"正在载入 {f}"))
-        summaries.refresh(wh)
         bar.empty()
         rejected = [r for r in results if r.status == "rejected"]
         if rejected:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from auth import PermissionDenied, require_load, require_withdraw
-from loaders import load_file, withdraw
+from loaders import load_uploads, withdraw
 from loaders.result import FileRejected, LoadResult, Upload
 from loaders.weekly.deliverables import CaseInfo, document_content, store_case, store_document
 from loaders.weekly.district_stats import KIND
@@ -144,13 +142,10 @@ def _weekly_tables(wh: Warehouse, p, unit: str, agency: str) -> None:
                 if f is None:
                     st.warning("请先选择文件。")
                 else:
-                    with tempfile.TemporaryDirectory() as tmp:
-                        path = Path(tmp) / f"upload{Path(f.name).suffix.lower()}"
-                        path.write_bytes(f.getvalue())
-                        result = load_file(
-                            wh, path, user=p, kind=KIND, display_name=f.name,
-                            unit=unit, agency=agency, week=week, received_on=received,
-                        )  # fmt: skip
+                    (result,) = load_uploads(
+                        wh, [Upload(f.name, f.getvalue())], user=p, accept=(KIND,), kind=KIND,
+                        unit=unit, agency=agency, week=week, received_on=received,
+                    )  # fmt: skip
                     st.session_state["stats_last_result"] = result
         last = st.session_state.get("stats_last_result")
         if last is not None:

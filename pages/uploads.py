@@ -3,7 +3,6 @@
 import streamlit as st
 
 from loaders import KINDS, withdraw
-from metrics import summaries
 from pages import upload_exports, upload_stats
 from pages.common import empty_state, guard, warehouse
 from warehouse.batches import list_batches
@@ -57,7 +56,6 @@ with tab_history:
                     if not confirm:
                         st.warning("请先勾选确认。")
                     else:
-                        withdraw(wh, choice["batch_id"], user=user)
-                        summaries.refresh(wh)
+                        withdraw(wh, choice["batch_id"], user=user)  # the summaries follow (loaders.withdraw)
                         st.success(f"已撤销批次 #{choice['batch_id']}（{choice['file_name']}）。")
                         st.rerun()

@@ -344,3 +344,26 @@ def test_workbook_archive_check_only_reads_xml_parts(tmp_path):
     bomb = zip_bomb(tmp_path / "b.xlsx", inflated_mb=2)
     with zipfile.ZipFile(bomb) as zf:
         assert sum(i.file_size for i in zf.infolist()) >= 2 << 20
+
+
+def test_uploads_are_checked_against_the_kinds_accepted_and_refresh_the_summaries(wh, tmp_path):
+    """loaders.load_uploads: bytes in, the kind checked against what the page accepts (refused by name), then the
+    summary tables follow the load, and the withdrawal, with no page involved."""
+    from datagen.stats import write_filled_table
+    from loaders import load_uploads
+    from loaders.exports.spec import EXPORT_KINDS
+    from loaders.result import Upload
+    from metrics import summaries
+
+    weekly = Upload.from_path(write_filled_table(tmp_path / "统计表.xlsx", "wujin", campaign=wh.campaign))
+    export = Upload.from_path(FIXTURES / "12358_small.csv")
+    refused, loaded = load_uploads(wh, [weekly, export], user=SYSTEM, accept=EXPORT_KINDS)
+    assert (refused.status, refused.kind, loaded.status) == ("rejected", "district_stats", "loaded")
+    assert [e.message for e in refused.errors] == [
+        "文件 统计表.xlsx 看起来是情况统计表（周报），这里只接收12315投诉举报导出、12358价格举报导出、网络交易监测线索。"
+    ]
+    assert summaries.refresh(wh) == []  # already rebuilt by the upload
+    withdraw(wh, loaded.batch_id, user=SYSTEM)
+    assert summaries.refresh(wh) == []  # and by the withdrawal
+    with wh.read() as cur:
+        assert cur.execute("SELECT count(*) FROM complaint_day_counts").fetchone() == (0,)
