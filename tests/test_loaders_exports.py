@@ -367,3 +367,36 @@ def test_uploads_are_checked_against_the_kinds_accepted_and_refresh_the_summarie
     assert summaries.refresh(wh) == []  # and by the withdrawal
     with wh.read() as cur:
         assert cur.execute("SELECT count(*) FROM complaint_day_counts").fetchone() == (0,)
+
+
+def test_staging_needs_no_database():
+    """exports.staging turns a slice of text rows into typed, checked, masked rows with polars alone: no
+    warehouse (the repeated ID's earlier row is quarantined later, in SQL)."""
+    from campaign import load_campaign
+    from loaders.exports.complaints_12315 import SPEC
+    from loaders.exports.staging import stage_rows
+    from loaders.reading.grids import preview
+    from loaders.reading.headers import HeaderIndex, locate
+    from loaders.reading.tables import iter_table
+
+    c = load_campaign()
+    path = FIXTURES / "12315_quirks_utf8.csv"
+    fmt, grids, text = preview(path, path.name)
+    loc = locate(path, path.name, HeaderIndex(c.sources[SPEC.kind]), grids, fmt, text)
+    fields = loc.match.fields
+    rules = [(r.focus, k) for r in c.classification_rules for k in r.keywords]
+    (frame,) = iter_table(loc, sorted({*fields.values(), *loc.match.personal}), [fields["record_id"]], 1000)
+    staged = stage_rows(loc, SPEC, c, rules, frame)
+    assert (staged.rows_loaded, staged.quarantined.height, staged.skipped) == (7, 4, 2)
+    assert staged.quarantined.select("row_no", "column_name").rows() == [
+        (10, "工单编号"),
+        (11, "工单编号"),
+        (12, "受理时间"),
+        (13, "争议金额"),
+    ]
+    good = staged.stage.filter(~staged.stage["__bad"])
+    assert good.select("unit", "focus_key", "amount_involved").rows()[:2] == [
+        ("jingkai", "F3", 1234.5),
+        ("outside", "F5", 1234.0),
+    ]
+    assert not any(p in str(v) for v in good["content"].to_list() for p in PERSONAL_IN_QUIRKS)
