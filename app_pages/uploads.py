@@ -5,7 +5,6 @@ import streamlit as st
 from app_pages.ui import upload_exports, upload_stats
 from app_pages.ui.common import empty_state, guard, warehouse
 from loaders import withdraw
-from metrics import summary_tables
 from warehouse.batches import list_batches
 
 user = guard("uploads")
@@ -57,7 +56,6 @@ with tab_history:
                     if not confirm:
                         st.warning("请先勾选确认。")
                     else:
-                        withdraw(wh, choice["batch_id"], user=user)
-                        summary_tables.refresh(wh)
+                        withdraw(wh, choice["batch_id"], user=user)  # the summaries follow (loaders.withdraw)
                         st.success(f"已撤销批次 #{choice['batch_id']}（{choice['file_name']}）。")
                         st.rerun()

@@ -183,9 +183,9 @@ def build(db: Path, complaints: int, hits: int) -> None:
     print(f"监测线索 {hits:,} 条：{time.perf_counter() - t1:.1f} s", flush=True)
 
     t3 = time.perf_counter()
-    from loaders.complaints_12315 import SPEC as COMPLAINTS
-    from loaders.exports import refresh_current
-    from loaders.monitoring import SPEC as HITS
+    from loaders.exports.complaints_12315 import SPEC as COMPLAINTS
+    from loaders.exports.monitoring import SPEC as HITS
+    from loaders.exports.versions import refresh_current
 
     with wh.write() as cur:
         refresh_current(cur, COMPLAINTS, None)

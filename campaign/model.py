@@ -9,7 +9,7 @@ from typing import Any
 
 # Upload kinds come in two families. An export source ([sources.*] in the campaign file) is loaded by analysts;
 # a unit-bound kind is uploaded by one unit's staff, for their own unit and agency only. Which kinds are
-# unit-bound is the program's to say, not the file's: their loaders (loaders.district_stats, .deliverables) and
+# unit-bound is the program's to say, not the file's: their loaders (loaders.weekly.district_stats, .deliverables) and
 # forms are code. So it is this one constant, which auth.policy reads without loading a campaign; the campaign
 # file gives each its label ([unit_kinds.*]) and is refused when one is missing.
 EXPORT = "export"

@@ -1,11 +1,26 @@
-"""What every loader returns, whatever the source: the contract the CLI, the upload page and tests rely on."""
+"""What goes into a loader and what every loader returns, whatever the source: the contract the CLI, the upload
+pages and tests rely on."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Literal
 
 Status = Literal["loaded", "duplicate", "rejected"]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file as uploaded: its name as the user had it and its bytes."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> Upload:
+        path = Path(path)
+        return cls(path.name, path.read_bytes())
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ PERSONAL_IN_QUIRKS = [
 
 
 def _uscc(valid: bool) -> str:
-    from loaders.core import uscc_check_char
+    from loaders.reading.values import uscc_check_char
 
     body = "91320412MA1MXXXX0"
     good = uscc_check_char(body)

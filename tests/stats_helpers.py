@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from datagen.stats import generate_values, write_filled_table
-from loaders.district_stats import load
 from loaders.result import LoadResult
+from loaders.weekly.district_stats import load
 from warehouse import Warehouse
 
 W0806 = dt.date(2018, 8, 6)

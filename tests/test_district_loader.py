@@ -14,10 +14,13 @@ import pytest
 from auth.policy import SYSTEM
 from datagen.stats import write_filled_table
 from loaders import load_file, withdraw
-from loaders.district_stats import load, sniff
+from loaders.reading.text import fold
 from loaders.result import FileRejected
-from loaders.stats_parse import parse_period, resolve_reporter
-from loaders.stats_template import build_template
+from loaders.weekly.district_stats import load, sniff
+from loaders.weekly.identity import parse_period, resolve_reporter
+from loaders.weekly.labels import fold_trimmed, norm_label
+from loaders.weekly.parse import parse_workbook
+from loaders.weekly.template import build_template
 from metrics.district import district_summary, version_diff, versions, warnings_of
 from tests.conftest import ROOT
 from tests.stats_helpers import W0806, batch_count, expected_summary, make_and_load, values
@@ -152,6 +155,21 @@ def test_reporter_any_alias(wh, text, expected):
 )
 def test_period_written_forms(text, start, end):
     assert parse_period(text, 2018) == (start, end)
+
+
+def test_weekly_text_folds_like_the_core_but_keeps_inner_blanks(wh, tmp_path):
+    """The weekly tables fold full-width text like every loader (reading.text.fold) but keep the blanks inside a
+    cell: the reporter is stored as written, and numbering before a label still reads as part of it."""
+    cell = "\u3000１ 、出动执法人员（人次）\u3000"
+    assert fold(cell) == "1、出动执法人员(人次)"
+    assert fold_trimmed(cell) == "1 、出动执法人员(人次)"
+    assert norm_label(cell) == "1出动执法人员人次"
+    p = write_filled_table(
+        tmp_path / "t.xlsx", "wujin", reporter="武进区 市场监督管理局（盖 章）", campaign=wh.campaign
+    )
+    parsed = parse_workbook(p, wh.campaign, p.name)
+    assert [f.text for f in parsed.reporters] == ["武进区 市场监督管理局(盖 章)"] * 2
+    assert resolve_reporter(wh.campaign, parsed.reporters[0].text) == ("wujin", "aic")
 
 
 def test_member_agency_table(wh, tmp_path):

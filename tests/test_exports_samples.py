@@ -17,7 +17,8 @@ import pytest
 from auth.policy import SYSTEM
 from campaign import load_campaign
 from loaders import load_file
-from loaders.core import HeaderIndex, decode_bytes_strict
+from loaders.reading.encodings import decode_bytes_strict
+from loaders.reading.headers import HeaderIndex
 from metrics.load_counts import exports_summary
 from tests.exports_helpers import all_text
 

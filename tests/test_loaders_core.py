@@ -8,7 +8,18 @@ import polars as pl
 import pytest
 
 from campaign import load_campaign
-from loaders import core, privacy
+from loaders.exports import privacy
+from loaders.reading import encodings, grids, headers, mapping
+from loaders.reading.files import FileFormat
+from loaders.reading.values import (
+    SCI_RE,
+    clean_ids,
+    find_datetime,
+    parse_amounts,
+    parse_datetimes,
+    uscc_check_char,
+    uscc_valid,
+)
 from loaders.result import FileRejected
 
 
@@ -18,7 +29,7 @@ def c():
 
 
 def dates(values):
-    return core.parse_datetimes(pl.Series(values, dtype=pl.String)).to_list()
+    return parse_datetimes(pl.Series(values, dtype=pl.String)).to_list()
 
 
 def test_dates_in_every_form_domain_md_lists():
@@ -59,7 +70,7 @@ def test_impossible_dates_are_null_not_guessed():
 
 def test_amounts(c):
     ep = c.export_parsing
-    got = core.parse_amounts(
+    got = parse_amounts(
         pl.Series(["1,234.50", "88元", "１２３４", "1.2万元", "￥66", " 7 ", "abc", None]),
         ep.amount_units,
         ep.ten_thousand_units,
@@ -68,18 +79,18 @@ def test_amounts(c):
 
 
 def test_ids_keep_every_digit_and_lose_excel_wrappers():
-    got = core.clean_ids(
+    got = clean_ids(
         pl.Series(["3204120000000201808031234", '="3204120000000201808031234"', "'0012", "３２０４"])
     ).to_list()
     assert got == ["3204120000000201808031234", "3204120000000201808031234", "0012", "3204"]
-    assert pl.Series(["3.20412E+24", "3204"]).str.contains(core.SCI_RE).to_list() == [True, False]
+    assert pl.Series(["3.20412E+24", "3204"]).str.contains(SCI_RE).to_list() == [True, False]
 
 
 def test_uscc_check_character_gb32100():
     good = "91350100M000100Y43"  # a published example of a valid code
-    assert core.uscc_check_char(good[:17]) == good[17]
+    assert uscc_check_char(good[:17]) == good[17]
     codes = pl.Series([good, good[:17] + "0", "91350100M000100Y4", "91350100M000100YI3", None])
-    assert pl.select(core.uscc_valid(pl.lit(codes))).to_series().to_list() == [True, False, False, False, False]
+    assert pl.select(uscc_valid(pl.lit(codes))).to_series().to_list() == [True, False, False, False, False]
 
 
 @pytest.mark.parametrize(
@@ -102,11 +113,11 @@ def test_uscc_check_character_gb32100():
     ],
 )
 def test_region_to_unit(c, text, unit, inferred):
-    assert core.UnitResolver(c).resolve(text) == (unit, inferred)
+    assert mapping.UnitResolver(c).resolve(text) == (unit, inferred)
 
 
 def test_platforms_are_normalised(c):
-    p = core.PlatformNormalizer(c)
+    p = mapping.PlatformNormalizer(c)
     assert [
         p.normalize(x)
         for x in ["淘宝网", "天猫商城", "ＪＤ", "https://item.jd.com/1.html", "detail.tmall.com", "某某商城", None]
@@ -123,10 +134,10 @@ def test_platforms_are_normalised(c):
 
 def test_classification_first_rule_wins_and_unmatched_is_f0():
     rules = [("F2", "假冒"), ("F3", "质量"), ("F3", "安全"), ("F5", "虚假宣传")]
-    assert core.classify(rules, "F0", "质量", "假冒") == "F2"
-    assert core.classify(rules, "F0", "食品安全") == "F3"
-    assert core.classify(rules, "F0", "其他") == "F0"
-    assert core.classify(rules, "F0", None) == "F0"
+    assert mapping.classify(rules, "F0", "质量", "假冒") == "F2"
+    assert mapping.classify(rules, "F0", "食品安全") == "F3"
+    assert mapping.classify(rules, "F0", "其他") == "F0"
+    assert mapping.classify(rules, "F0", None) == "F0"
 
 
 def test_masking_free_text():
@@ -163,28 +174,28 @@ def test_encoding_detection(tmp_path):
     }
     for name, (enc, data) in cases.items():
         (tmp_path / name).write_bytes(data)
-        assert core.detect_text_encoding(tmp_path / name, name)[0] == enc
+        assert encodings.detect_text_encoding(tmp_path / name, name)[0] == enc
 
 
 def test_replacement_characters_reject_the_file(tmp_path):
     f = tmp_path / "broken.csv"
     f.write_bytes("登记编号,登记时间\n1,2018-08-03\n2,\ufffd\ufffd\n".encode())
     with pytest.raises(FileRejected, match="第 3 行含有无法识别的字符"):
-        core.csv_grid(f, f.name)
+        grids.csv_grid(f, f.name)
 
 
 def test_header_found_below_title_lines(c):
     rows = [["某某平台导出", None], ["导出时间：2018-09-01", None], ["登记编号", "登记时间"], ["1", "2018-08-03"]]
-    g = core.Grid("Sheet1", rows)
-    fmt = core.FileFormat("xlsx")
-    loc = core.locate(None, "x.xlsx", core.HeaderIndex(c.sources["complaints_12315"]), [g], fmt, None)
+    g = grids.Grid("Sheet1", rows)
+    fmt = FileFormat("xlsx")
+    loc = headers.locate(None, "x.xlsx", headers.HeaderIndex(c.sources["complaints_12315"]), [g], fmt, None)
     assert loc.header_index == 2 and loc.header_row == 3
     assert loc.title_lines == ["某某平台导出", "导出时间：2018-09-01"]
-    assert core.find_datetime(loc.title_lines[1]) == dt.datetime(2018, 9, 1)
+    assert find_datetime(loc.title_lines[1]) == dt.datetime(2018, 9, 1)
 
 
 def test_header_synonyms_fold_width_blanks_and_units(c):
-    idx = core.HeaderIndex(c.sources["complaints_12315"])
+    idx = headers.HeaderIndex(c.sources["complaints_12315"])
     m = idx.match(["工单编号", " 受理 时间 ", "争议金额（元）", "手机", "序号"])
     assert m.fields == {"record_id": 0, "received_at": 1, "amount_involved": 2}
     assert m.personal == {3: "手机"} and m.phone == [3]

@@ -200,7 +200,7 @@ def test_a_failure_mid_load_leaves_the_warehouse_as_it_was(wh, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("loaders.exports.set_counts", boom)  # after the versions and quarantine are inserted
+    monkeypatch.setattr("loaders.exports.load.set_counts", boom)  # after the versions and quarantine are inserted
     with pytest.raises(RuntimeError):
         load_file(wh, FIXTURES / "12315_quirks_gb18030.csv", user=SYSTEM)
     assert snapshot(wh) == before
@@ -229,8 +229,8 @@ def test_zip_bomb(wh, tmp_path, monkeypatch):
     assert "压缩炸弹" in rejected(wh, bomb)
     assert "压缩炸弹" in rejected(wh, bomb, kind="complaints_12315")
     assert "压缩炸弹" in rejected(wh, bomb, kind="district_stats")  # the weekly-table reader checks too
-    monkeypatch.setattr("loaders.core.MAX_UNCOMPRESSED_BYTES", 8 << 20)
-    monkeypatch.setattr("loaders.core.MAX_COMPRESSION_RATIO", 10**9)
+    monkeypatch.setattr("loaders.reading.archive.MAX_UNCOMPRESSED_BYTES", 8 << 20)
+    monkeypatch.setattr("loaders.reading.archive.MAX_COMPRESSION_RATIO", 10**9)
     assert "解压后约 64 MB，超过上限 8 MB" in rejected(wh, bomb, kind="complaints_12315")
 
 
@@ -277,7 +277,7 @@ def test_empty_and_header_only_files(wh, tmp_path):
 
 
 def test_oversized_file_is_refused(wh, monkeypatch):
-    monkeypatch.setattr("loaders.core.MAX_FILE_BYTES", 100)
+    monkeypatch.setattr("loaders.reading.files.MAX_FILE_BYTES", 100)
     assert "超过上限" in rejected(wh, FIXTURES / "12358_small.csv", kind="price_12358")
 
 
@@ -344,3 +344,58 @@ def test_workbook_archive_check_only_reads_xml_parts(tmp_path):
     bomb = zip_bomb(tmp_path / "b.xlsx", inflated_mb=2)
     with zipfile.ZipFile(bomb) as zf:
         assert sum(i.file_size for i in zf.infolist()) >= 2 << 20
+
+
+def test_uploads_are_checked_against_the_kinds_accepted_and_refresh_the_summaries(wh, tmp_path):
+    """loaders.load_uploads: bytes in, the kind checked against what the page accepts (refused by name), then the
+    summary tables follow the load, and the withdrawal, with no page involved."""
+    from datagen.stats import write_filled_table
+    from loaders import load_uploads
+    from loaders.result import Upload
+    from metrics import summary_tables
+
+    weekly = Upload.from_path(write_filled_table(tmp_path / "统计表.xlsx", "wujin", campaign=wh.campaign))
+    export = Upload.from_path(FIXTURES / "12358_small.csv")
+    refused, loaded = load_uploads(wh, [weekly, export], user=SYSTEM, accept=wh.campaign.export_kinds)
+    assert (refused.status, refused.kind, loaded.status) == ("rejected", "district_stats", "loaded")
+    assert [e.message for e in refused.errors] == [
+        "文件 统计表.xlsx 看起来是情况统计表（周报），这里只接收12315投诉举报、12358价格举报、网络交易监测线索。"
+    ]
+    assert summary_tables.refresh(wh) == []  # already rebuilt by the upload
+    withdraw(wh, loaded.batch_id, user=SYSTEM)
+    assert summary_tables.refresh(wh) == []  # and by the withdrawal
+    with wh.read() as cur:
+        assert cur.execute("SELECT count(*) FROM complaint_day_counts").fetchone() == (0,)
+
+
+def test_staging_needs_no_database():
+    """exports.staging turns a slice of text rows into typed, checked, masked rows with polars alone: no
+    warehouse (the repeated ID's earlier row is quarantined later, in SQL)."""
+    from campaign import load_campaign
+    from loaders.exports.complaints_12315 import SPEC
+    from loaders.exports.staging import stage_rows
+    from loaders.reading.grids import preview
+    from loaders.reading.headers import HeaderIndex, locate
+    from loaders.reading.tables import iter_table
+
+    c = load_campaign()
+    path = FIXTURES / "12315_quirks_utf8.csv"
+    fmt, grids, text = preview(path, path.name)
+    loc = locate(path, path.name, HeaderIndex(c.sources[SPEC.kind]), grids, fmt, text)
+    fields = loc.match.fields
+    rules = [(r.focus, k) for r in c.classification_rules for k in r.keywords]
+    (frame,) = iter_table(loc, sorted({*fields.values(), *loc.match.personal}), [fields["record_id"]], 1000)
+    staged = stage_rows(loc, SPEC, c, rules, frame)
+    assert (staged.rows_loaded, staged.quarantined.height, staged.skipped) == (7, 4, 2)
+    assert staged.quarantined.select("row_no", "column_name").rows() == [
+        (10, "工单编号"),
+        (11, "工单编号"),
+        (12, "受理时间"),
+        (13, "争议金额"),
+    ]
+    good = staged.stage.filter(~staged.stage["__bad"])
+    assert good.select("unit", "focus_key", "amount_involved").rows()[:2] == [
+        ("jingkai", "F3", 1234.5),
+        ("outside", "F5", 1234.0),
+    ]
+    assert not any(p in str(v) for v in good["content"].to_list() for p in PERSONAL_IN_QUIRKS)

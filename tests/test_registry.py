@@ -11,7 +11,7 @@ from metrics.district import district_summary
 
 @pytest.fixture
 def stats_wh(wh, samples):
-    from loaders import district_stats
+    from loaders.weekly import district_stats
 
     for f in sorted(samples.glob("统计表_*.xlsx")):
         assert district_stats.load(wh, f, user="admin").status == "loaded"

@@ -8,8 +8,8 @@ import pytest
 
 from auth.policy import SYSTEM
 from loaders import withdraw
-from loaders.deliverables import CaseInfo, Upload, document_content, store_case, store_document
-from loaders.result import FileRejected
+from loaders.result import FileRejected, Upload
+from loaders.weekly.deliverables import CaseInfo, document_content, store_case, store_document
 from metrics.tracking import deliverable_statuses, reporters, unit_documents, week_matrix, week_statuses
 from tests.stats_helpers import make_and_load
 

@@ -6,18 +6,16 @@ Batch history and withdrawal (撤销) are in the 上报记录 tab (pages/uploads
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
+import loaders
 from app_pages.ui.common import require_principal
 from campaign import Campaign
-from loaders import detect_kind, file_kinds, load_file
-from loaders.result import LoadResult, Problem
-from metrics import summary_tables
+from loaders import file_kinds
+from loaders.result import Upload
 from metrics.load_counts import quarantine_batches, quarantine_rows
 from warehouse import Warehouse
 
@@ -34,34 +32,18 @@ def load_uploads(
     user,
     progress: Callable[[int, str], None] | None = None,
 ) -> list[dict]:
-    """Load (name, content) pairs in order; one LoadResult (as JSON) per file. Never raises for bad input."""
-    results = []
-    with tempfile.TemporaryDirectory(prefix="wangjian-upload-") as tmp:
-        for i, (name, content) in enumerate(files):
-            if progress:
-                progress(i, name)
-            path = Path(tmp) / f"{i}{Path(name).suffix.lower()}"
-            path.write_bytes(content)
-            results.append(_load_one(wh, path, name, kind, user).as_json())
-    summary_tables.refresh(wh)  # the dashboard's summaries follow the new data now, not at the next reader's cost
-    if progress:
-        progress(len(files), "")
-    return results
-
-
-def _load_one(wh: Warehouse, path: Path, name: str, kind: str, user) -> LoadResult:
-    c = wh.campaign
-    chosen = detect_kind(path, c) if kind == AUTO else kind
-    if chosen is None:
-        return load_file(wh, path, user=user, display_name=name)  # the specific "cannot read" message
-    if chosen not in c.export_kinds:
-        return LoadResult(
-            file=name,
-            kind=chosen,
-            status="rejected",
-            errors=[Problem(f"文件 {name} 看起来是{c.kind_label(chosen)}，请在“情况统计表（周报）”标签页上报。")],
-        )
-    return load_file(wh, path, user=user, kind=chosen, display_name=name)  # checks the user's rights itself
+    """Load (name, content) pairs in order through the loaders' upload entry; one LoadResult (as JSON, for the
+    session state) per file. Never raises for bad input."""
+    results = loaders.load_uploads(
+        wh,
+        [Upload(name, content) for name, content in files],
+        user=user,
+        accept=wh.campaign.export_kinds,
+        kind=kind,
+        elsewhere={"district_stats": "“情况统计表（周报）”标签页"},
+        progress=progress,
+    )
+    return [r.as_json() for r in results]
 
 
 def render_results(results: list[dict], c: Campaign) -> None:

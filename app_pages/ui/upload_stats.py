@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.ui.common import as_of, require_principal
 from auth.policy import PermissionDenied, require_load, require_withdraw
-from loaders import load_file, withdraw
-from loaders.deliverables import CaseInfo, Upload, document_content, store_case, store_document
-from loaders.district_stats import KIND, reporter_label
-from loaders.result import FileRejected, LoadResult
-from loaders.stats_template import build_template, template_file_name
+from loaders import load_uploads, withdraw
+from loaders.result import FileRejected, LoadResult, Upload
+from loaders.weekly.deliverables import CaseInfo, document_content, store_case, store_document
+from loaders.weekly.district_stats import KIND
+from loaders.weekly.identity import reporter_label
+from loaders.weekly.template import build_template, template_file_name
 from metrics.district import version_diff, versions, warnings_of
 from metrics.tracking import unit_cases, unit_documents
 from warehouse import Warehouse
@@ -143,13 +142,10 @@ def _weekly_tables(wh: Warehouse, p, unit: str, agency: str) -> None:
                 if f is None:
                     st.warning("请先选择文件。")
                 else:
-                    with tempfile.TemporaryDirectory() as tmp:
-                        path = Path(tmp) / f"upload{Path(f.name).suffix.lower()}"
-                        path.write_bytes(f.getvalue())
-                        result = load_file(
-                            wh, path, user=p, kind=KIND, display_name=f.name,
-                            unit=unit, agency=agency, week=week, received_on=received,
-                        )  # fmt: skip
+                    (result,) = load_uploads(
+                        wh, [Upload(f.name, f.getvalue())], user=p, accept=(KIND,), kind=KIND,
+                        unit=unit, agency=agency, week=week, received_on=received,
+                    )  # fmt: skip
                     st.session_state["stats_last_result"] = result
         last = st.session_state.get("stats_last_result")
         if last is not None:

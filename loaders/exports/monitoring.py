@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from loaders.exports import ExportSpec, loader_functions, register
+from loaders.exports.load import loader_functions
+from loaders.exports.spec import ExportSpec, register
 
 KIND = "monitoring"
 

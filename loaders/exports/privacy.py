@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import polars as pl
 
 import settings
+from loaders.reading.values import fill_where
 
 MASK = "***"
 KEY_FILE = "hmac.key"
@@ -71,7 +72,6 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
 def normalize_phones(phones: pl.Series) -> pl.Series:
     """Digits only, without a +86/86 prefix, so that '138-1234-5678' and '+86 13812345678' hash alike.
     Plain mobile numbers (the usual case) are left as they are; only the others are rewritten."""
-    from loaders.core import fill_where
 
     def slow(x: pl.Series) -> pl.Series:
         digits = x.str.normalize("NFKC").str.replace_all(r"\D", "")
@@ -89,8 +89,6 @@ def normalize_phones(phones: pl.Series) -> pl.Series:
 def mask_text(text: pl.Series, own_values: Sequence[pl.Series] = ()) -> pl.Series:
     """Mask ID/phone numbers and this row's personal values (name, address …) inside free text. Each own value is
     cut out only of the rows that contain it."""
-    from loaders.core import fill_where
-
     t = fill_where(
         text,
         text.str.contains("[０-９]").fill_null(False),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from auth.audit import audit
 from auth.policy import Principal, require_load
-from loaders.result import FileRejected, LoadResult, Problem
+from loaders.result import FileRejected, LoadResult, Problem, Upload
 from warehouse import Warehouse
 from warehouse.batches import insert_batch, set_counts
 
@@ -34,19 +34,6 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
     ".tif": ("image/tiff", (b"II*\x00", b"MM\x00*")),
     ".tiff": ("image/tiff", (b"II*\x00", b"MM\x00*")),
 }
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One file as uploaded: its name as the user had it and its bytes."""
-
-    name: str
-    data: bytes
-
-    @classmethod
-    def from_path(cls, path: str | Path) -> Upload:
-        path = Path(path)
-        return cls(path.name, path.read_bytes())
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from campaign import Campaign
+from loaders.weekly.identity import reporter_label
 
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -24,13 +25,8 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
 UNLOCKED = Protection(locked=False)
 
 
-def template_reporter_name(c: Campaign, unit: str, agency: str) -> str:
-    """What the template writes after 填报单位: the unit's name, or the member agency's."""
-    return c.unit(unit).label if c.agency(agency).lead else c.agency(agency).label
-
-
 def template_file_name(c: Campaign, unit: str, agency: str, week: dt.date) -> str:
-    return f"统计表模板_{template_reporter_name(c, unit, agency)}_{week:%Y-%m-%d}.xlsx"
+    return f"统计表模板_{reporter_label(c, unit, agency)}_{week:%Y-%m-%d}.xlsx"
 
 
 def _validations(ws, kind_cells: dict[str, list[str]]) -> None:
@@ -64,7 +60,7 @@ def _head(ws, c: Campaign, title: str, unit: str, agency: str, week: dt.date, wi
     ws.cell(1, 1, title).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.cell(2, 1, f"填报单位：{template_reporter_name(c, unit, agency)}")
+    ws.cell(2, 1, f"填报单位：{reporter_label(c, unit, agency)}")
     ws.cell(2, 3, f"统计周期：{week:%Y-%m-%d}至{end:%Y-%m-%d}")
     ws.cell(3, 1, "填报人：")
     ws.cell(3, 2).protection = UNLOCKED
