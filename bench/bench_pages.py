@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from auth.policy import SYSTEM  # noqa: E402 - after the path set-up, so the bench runs from anywhere
-from datagen.exports import PRICE_VIOLATIONS as PRICE  # noqa: E402
-from datagen.exports import PROBLEMS  # noqa: E402
+from datagen.vocabulary import PRICE_VIOLATIONS as PRICE  # noqa: E402
+from datagen.vocabulary import PROBLEMS  # noqa: E402
 
 PLATFORMS = ["淘宝", "天猫", "京东", "拼多多", "美团", "饿了么", "唯品会", "苏宁易购", "携程", "微信小程序"]
 GOODS = [
