@@ -1,0 +1,437 @@
+"""督办 items: the state machine, the traffic lights and the rights. The only code that changes followup_* tables.
+
+下发 → 签收 → 核查中 → 已反馈 → 办结, or 退回 (with a reason) from 已反馈 back to 核查中. Each step records who,
+the day it happened (on_date, which the as-of date counts from), when it was entered and a note; feedback may
+carry files (stored like the deliverables, with sha256) and cite a 典型案例 or a 立案 in the unit's 统计表2.
+Every step is checked against auth.policy here and written with its audit row in one transaction.
+
+An item's state on a day is replayed from its steps dated up to that day, so moving the as-of date shows the
+items as they stood. Its light counts working days on the campaign calendar (调休 included): green on time,
+yellow with ≤ YELLOW_WORKDAYS working days left, red overdue; once the unit has fed back, the clock stops.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from actions import now
+from auth.audit import audit
+from auth.policy import (
+    Principal,
+    can_see_followup,
+    require_followup_list,
+    require_followup_office,
+    require_followup_see,
+    require_followup_unit_step,
+)
+from loaders.deliverables import Upload
+from loaders.deliverables import _check_file as check_document
+from loaders.result import FileRejected
+from warehouse import Warehouse, load_sql
+
+STATES = {"issued": "已下发", "signed": "已签收", "checking": "核查中", "answered": "已反馈", "closed": "已办结"}
+LEVELS = {"normal": "一般", "listed": "挂牌督办"}
+ORIGINS = {
+    "lead": "跨来源线索",
+    "anomaly": "周环比异常",
+    "overdue_hit": "超期待核查线索",
+    "late_report": "逾期未报",
+    "manual": "手工新建",
+}
+ACTIONS = {
+    "issue": "下发",
+    "sign": "签收",
+    "start": "开始核查",
+    "answer": "反馈",
+    "return": "退回",
+    "close": "办结",
+    "list": "挂牌督办",
+}
+# action → (states it may follow, state after (None: unchanged), whose step it is)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str]] = {
+    "sign": (frozenset({"issued"}), "signed", "unit"),
+    "start": (frozenset({"signed"}), "checking", "unit"),
+    "answer": (frozenset({"signed", "checking"}), "answered", "unit"),
+    "return": (frozenset({"answered"}), "checking", "office"),
+    "close": (frozenset({"answered"}), "closed", "office"),
+    "list": (frozenset({"issued", "signed", "checking", "answered"}), None, "leader"),
+}
+LIGHTS = {"green": "正常", "yellow": "临期", "red": "超期"}
+YELLOW_WORKDAYS = 2
+DEFAULT_WORKDAYS = 5
+MAX_WORKDAYS = 60
+
+
+class FollowupError(ValueError):
+    """A step that cannot be taken as asked (wrong state, bad date, unknown unit …). The message is Chinese."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """What an item was opened from, kept as a link back: a lead's merchant and records, an overdue hit, an
+    anomaly's week and value, a late unit's week."""
+
+    kind: str = "manual"
+    merchant_key: str | None = None
+    record_ids: tuple[str, ...] = ()
+    unit: str | None = None
+    agency: str | None = None
+    week: dt.date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item as it stood on `as_of`."""
+
+    item_id: int
+    title: str
+    description: str
+    origin: Origin
+    unit: str
+    agency: str
+    level: str
+    state: str
+    opened_on: dt.date
+    workdays: int
+    due_date: dt.date
+    opened_by: str
+    as_of: dt.date
+    answered_on: dt.date | None  # the last feedback, while the item stands 已反馈 or 已办结
+    closed_on: dt.date | None
+    light: str | None  # green | yellow | red; None once 办结
+    workdays_left: int  # to the due date: negative when overdue (from the feedback day once fed back)
+    steps: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != "closed"
+
+    @property
+    def awaiting_unit(self) -> bool:
+        """Still with the unit: not yet fed back (the clock runs)."""
+        return self.state in ("issued", "signed", "checking")
+
+    @property
+    def state_label(self) -> str:
+        return STATES[self.state]
+
+    @property
+    def level_label(self) -> str:
+        return LEVELS[self.level]
+
+    @property
+    def light_label(self) -> str:
+        """What the light says, in words: 超期 3 个工作日, 剩 2 个工作日, 按期反馈 …"""
+        if self.light is None:
+            return "已办结"
+        if not self.awaiting_unit:
+            return "按期反馈" if self.light == "green" else f"逾期反馈（{-self.workdays_left} 个工作日）"
+        if self.light == "red":
+            return f"超期 {-self.workdays_left} 个工作日" if self.workdays_left else "超期"
+        return "今日到期" if self.workdays_left == 0 else f"剩 {self.workdays_left} 个工作日"
+
+
+@dataclass
+class Citation:
+    """What a feedback step may cite: a 典型案例 of the unit, or a 立案 (week, violation type) in its 统计表2."""
+
+    case_batch_id: int | None = None
+    week: dt.date | None = None
+    violation_key: str | None = None
+    files: list[Upload] = field(default_factory=list)
+
+
+def light(wh_or_cal, due: dt.date, as_of: dt.date, answered_on: dt.date | None = None) -> tuple[str, int]:
+    """(light, working days left) on `as_of`. Fed back: green if by the due date, else red, frozen on that day."""
+    cal = wh_or_cal.calendar() if isinstance(wh_or_cal, Warehouse) else wh_or_cal
+    if answered_on is not None:
+        left = cal.workdays_between(answered_on, due)
+        return ("green" if answered_on <= due else "red"), left
+    left = cal.workdays_between(as_of, due)
+    if as_of > due:
+        return "red", left
+    return ("yellow" if left <= YELLOW_WORKDAYS else "green"), left
+
+
+def due_date(wh: Warehouse, opened_on: dt.date, workdays: int) -> dt.date:
+    """The n-th working day after the day it was issued, on the warehouse's calendar (调休 and overrides)."""
+    return wh.calendar().next_workday_after(opened_on, workdays)
+
+
+def _check_assignee(wh: Warehouse, unit: str, agency: str) -> None:
+    c = wh.campaign
+    if unit not in {u.key for u in c.units}:
+        raise FollowupError(f"承办单位“{unit}”不存在。")
+    if agency not in {a.key for a in c.agencies}:
+        raise FollowupError(f"承办部门“{agency}”不存在。")
+    lead = next(a.key for a in c.agencies if a.lead)
+    if unit != "city" and agency != lead:
+        raise FollowupError(f"{c.unit_label(unit)}的督办事项由其{c.agency(lead).label}系统承办，部门应为{lead}。")
+
+
+def open_item(
+    wh: Warehouse,
+    actor: Principal,
+    *,
+    title: str,
+    unit: str,
+    agency: str,
+    opened_on: dt.date,
+    workdays: int = DEFAULT_WORKDAYS,
+    origin: Origin | None = None,
+    description: str = "",
+    level: str = "normal",
+) -> int:
+    """下发 a new item to one unit (and, for 市本级, an agency). Returns its id."""
+    require_followup_office(actor, "下发")
+    if level == "listed":
+        require_followup_list(actor)
+    origin = origin or Origin()
+    if not title.strip():
+        raise FollowupError("请填写督办事项标题。")
+    if level not in LEVELS:
+        raise FollowupError(f"督办级别“{level}”不存在（可选：一般、挂牌督办）。")
+    if origin.kind not in ORIGINS:
+        raise FollowupError(f"来源“{origin.kind}”不存在。")
+    if not 1 <= int(workdays) <= MAX_WORKDAYS:
+        raise FollowupError(f"办理时限应为 1 至 {MAX_WORKDAYS} 个工作日，收到 {workdays}。")
+    _check_assignee(wh, unit, agency)
+    due = due_date(wh, opened_on, int(workdays))
+    at = now()
+    with wh.write() as cur:
+        (item_id,) = cur.execute(
+            "INSERT INTO followup_items (title, description, origin, merchant_key, record_ids, origin_unit, "
+            "origin_agency, origin_week, origin_note, unit, agency, level, state, opened_on, workdays, due_date, "
+            "opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?) "
+            "RETURNING item_id",
+            [
+                title.strip(), description.strip(), origin.kind, origin.merchant_key, list(origin.record_ids),
+                origin.unit, origin.agency, origin.week, origin.note, unit, agency, level, opened_on, int(workdays),
+                due, actor.username, at,
+            ],
+        ).fetchone()  # fmt: skip
+        _insert_step(cur, item_id, "issue", "issued", level, opened_on, actor, at, description.strip())
+        audit(
+            cur, actor, "followup", f"督办 #{item_id}",
+            detail=f"下发：{title.strip()}；承办 {wh.campaign.unit_label(unit)}/{agency}；{LEVELS[level]}；"
+            f"{workdays} 个工作日，{due:%Y-%m-%d} 前反馈",
+        )  # fmt: skip
+    return item_id
+
+
+def _insert_step(cur, item_id, action, state, level, on_date, actor, at, note, cite: Citation | None = None) -> int:
+    cite = cite or Citation()
+    (step_id,) = cur.execute(
+        "INSERT INTO followup_steps (item_id, action, state_after, level_after, on_date, username, recorded_at, note, "
+        "cited_case, cited_week, cited_violation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING step_id",
+        [item_id, action, state, level, on_date, actor.username, at, note, cite.case_batch_id, cite.week,
+         cite.violation_key],
+    ).fetchone()  # fmt: skip
+    return step_id
+
+
+def act(
+    wh: Warehouse,
+    actor: Principal,
+    item_id: int,
+    action: str,
+    *,
+    on_date: dt.date,
+    note: str = "",
+    cite: Citation | None = None,
+) -> str:
+    """Take one step on an item, as `actor`, on the day it happened. Returns the state after it.
+
+    Refused (PermissionDenied or FollowupError, both with a Chinese message) when the actor may not, the item
+    is not in a state that allows it, the day lies before the item's last step, or a citation or file is not
+    the unit's own. Nothing is written then."""
+    if action not in TRANSITIONS:
+        raise FollowupError(f"未知的办理操作：{action}")
+    allowed, after, whose = TRANSITIONS[action]
+    what = ACTIONS[action]
+    with wh.read() as cur:
+        row = cur.execute(
+            "SELECT unit, agency, state, level, (SELECT max(on_date) FROM followup_steps s WHERE s.item_id = i.item_id) "
+            "FROM followup_items i WHERE item_id = ?",
+            [item_id],
+        ).fetchone()
+    if row is None:
+        raise FollowupError(f"督办事项 #{item_id} 不存在。")
+    unit, agency, state, level, last_on = row
+    require_followup_see(actor, unit, agency)
+    if whose == "unit":
+        require_followup_unit_step(actor, unit, agency, what)
+    elif whose == "office":
+        require_followup_office(actor, what)
+    else:
+        require_followup_list(actor)
+    if state not in allowed:
+        raise FollowupError(f"督办事项 #{item_id} 当前为“{STATES[state]}”，不能{what}。")
+    if action == "list" and level == "listed":
+        raise FollowupError(f"督办事项 #{item_id} 已挂牌督办。")
+    if on_date < last_on:
+        raise FollowupError(
+            f"办理日期 {on_date:%Y-%m-%d} 早于该事项上一步的日期 {last_on:%Y-%m-%d}：请把统计截止日期调到该日或之后再办理。"
+        )
+    note = (note or "").strip()
+    if action in ("return", "answer") and not note:
+        raise FollowupError("退回须写明原因。" if action == "return" else "反馈须写明核查处置情况。")
+    cite = cite if action == "answer" else None
+    stored = _check_citation(wh, unit, agency, cite) if cite else []
+    state_after, level_after = after or state, "listed" if action == "list" else level
+    at = now()
+    with wh.write() as cur:
+        step_id = _insert_step(cur, item_id, action, state_after, level_after, on_date, actor, at, note, cite)
+        for f, mime, sha in stored:
+            cur.execute(
+                "INSERT INTO followup_files (step_id, item_id, file_name, mime_type, sha256, size_bytes, content) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [step_id, item_id, f.name, mime, sha, len(f.data), f.data],
+            )
+        cur.execute(
+            "UPDATE followup_items SET state = ?, level = ? WHERE item_id = ?", [state_after, level_after, item_id]
+        )
+        files = "；附件 " + "、".join(f.name for f, _, _ in stored) if stored else ""
+        audit(
+            cur, actor, "followup", f"督办 #{item_id}", sha256=stored[0][2] if stored else None,
+            detail=f"{what}（{on_date:%Y-%m-%d}）{('：' + note) if note else ''}{files}"[:1000],
+        )  # fmt: skip
+    return state_after
+
+
+def _check_citation(wh: Warehouse, unit: str, agency: str, cite: Citation) -> list[tuple[Upload, str, str]]:
+    """The feedback's files checked like deliverables (type, size, content), and its citations the unit's own."""
+    stored = []
+    for f in cite.files:
+        try:
+            mime, sha = check_document(f, "反馈附件")
+        except FileRejected as exc:
+            raise FollowupError(str(exc)) from None
+        stored.append((f, mime, sha))
+    if cite.case_batch_id is not None:
+        cases = {c["batch_id"] for c in citable_cases(wh, unit, agency)}
+        if cite.case_batch_id not in cases:
+            raise FollowupError(f"所引典型案例（批次 #{cite.case_batch_id}）不是承办单位已报送的典型案例。")
+    if (cite.week is None) != (cite.violation_key is None):
+        raise FollowupError("引用统计表2立案须同时选择报告周和违法类型。")
+    if cite.week is not None:
+        filings = citable_filings(wh, unit, agency)
+        if filings.filter(
+            (pl.col("week_start") == cite.week) & (pl.col("violation_key") == cite.violation_key)
+        ).is_empty():
+            raise FollowupError(
+                f"承办单位 {cite.week:%Y-%m-%d} 当周的统计表2中没有“{cite.violation_key}”类立案，不能引用。"
+            )
+    return stored
+
+
+def citable_cases(wh: Warehouse, unit: str, agency: str) -> list[dict]:
+    with wh.read() as cur:
+        cur.execute(
+            "SELECT batch_id, case_name, decision_number, violation_key FROM v_typical_cases_live "
+            "WHERE unit = ? AND agency = ? ORDER BY batch_id",
+            [unit, agency],
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def citable_filings(wh: Warehouse, unit: str, agency: str) -> pl.DataFrame:
+    with wh.read() as cur:
+        return cur.execute(load_sql("followup_citable_filings", __file__), {"unit": unit, "agency": agency}).pl()
+
+
+def items(
+    wh: Warehouse,
+    actor: Principal,
+    as_of: dt.date,
+    *,
+    unit: str | None = None,
+    agency: str | None = None,
+    item_id: int | None = None,
+) -> list[Item]:
+    """The items `actor` may see, as they stood on `as_of` (issued by then; state from the steps dated by then).
+    Unit staff see their own unit's items only, whatever they ask for."""
+    if actor.role == "unit_staff":
+        if (unit or actor.unit) != actor.unit or (agency or actor.agency) != actor.agency:
+            require_followup_see(actor, unit or actor.unit, agency or actor.agency)
+        unit, agency = actor.unit, actor.agency
+    params = {"as_of": as_of, "unit": unit, "agency": agency, "item_id": item_id}
+    with wh.read() as cur:
+        rows = cur.execute(load_sql("followup_items", __file__), params).fetchall()
+    cal = wh.calendar()
+    out = []
+    for (iid, title, desc, origin, mkey, rids, ounit, oagency, oweek, onote, u, a, opened_on, workdays, due, by,
+         steps) in rows:  # fmt: skip
+        if not can_see_followup(actor, u, a):
+            continue
+        last = steps[-1]
+        state, level = last["state_after"], last["level_after"]
+        answered_on = closed_on = None
+        if state in ("answered", "closed"):
+            answered_on = max(s["on_date"] for s in steps if s["action"] == "answer")
+        if state == "closed":
+            closed_on = last["on_date"]
+        lt, left = light(cal, due, as_of, answered_on)
+        out.append(
+            Item(
+                iid, title, desc, Origin(origin, mkey, tuple(rids or ()), ounit, oagency, oweek, onote), u, a, level,
+                state, opened_on, workdays, due, by, as_of, answered_on, closed_on,
+                None if state == "closed" else lt, left, len(steps),
+            )
+        )  # fmt: skip
+    return out
+
+
+def get_item(wh: Warehouse, actor: Principal, item_id: int, as_of: dt.date) -> Item | None:
+    """One item as it stood on `as_of` (None if not issued by then). Another unit's item is refused."""
+    with wh.read() as cur:
+        row = cur.execute("SELECT unit, agency FROM followup_items WHERE item_id = ?", [item_id]).fetchone()
+    if row is None:
+        return None
+    require_followup_see(actor, *row)
+    found = items(wh, actor, as_of, item_id=item_id)
+    return found[0] if found else None
+
+
+def step_log(wh: Warehouse, actor: Principal, item_id: int) -> list[dict]:
+    """Every step of an item (all of them, whatever the as-of date), for its history."""
+    get_item(wh, actor, item_id, dt.date.max)
+    with wh.read() as cur:
+        cur.execute(load_sql("followup_step_log", __file__), {"item_id": item_id})
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def file_content(wh: Warehouse, actor: Principal, file_id: int) -> tuple[str, str, bytes, str]:
+    """(file name, MIME type, bytes, sha256) of a feedback file, for those who may see its item."""
+    with wh.read() as cur:
+        row = cur.execute(
+            "SELECT f.file_name, f.mime_type, f.content, f.sha256, i.unit, i.agency FROM followup_files f "
+            "JOIN followup_items i USING (item_id) WHERE f.file_id = ?",
+            [file_id],
+        ).fetchone()
+    if row is None:
+        raise FollowupError(f"附件 #{file_id} 不存在。")
+    require_followup_see(actor, row[4], row[5])
+    return row[0], row[1], bytes(row[2]), row[3]
+
+
+def open_by_unit(wh: Warehouse, actor: Principal, as_of: dt.date) -> pl.DataFrame:
+    """Per assigned (unit, agency): open items on `as_of` and how many are green, yellow, red and 挂牌督办."""
+    rows = [i for i in items(wh, actor, as_of) if i.is_open]
+    schema = {"unit": pl.String, "agency": pl.String, "light": pl.String, "level": pl.String}
+    frame = pl.DataFrame([(i.unit, i.agency, i.light, i.level) for i in rows], schema=schema, orient="row")
+    return (
+        frame.group_by("unit", "agency")
+        .agg(
+            pl.len().alias("open"),
+            *[(pl.col("light") == k).sum().alias(k) for k in LIGHTS],
+            (pl.col("level") == "listed").sum().alias("listed"),
+        )
+        .sort(["red", "yellow", "open"], descending=True)
+    )
