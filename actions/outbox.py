@@ -111,6 +111,8 @@ def compose(wh: Warehouse, as_of: dt.date, cfg: ChannelConfig, digest: bool | No
 
 
 def _add_deliveries(cur, message_id: int, targets: list[tuple[str, str]]) -> None:
+    if not targets:
+        return
     cur.executemany(
         "INSERT INTO outbox_deliveries (message_id, channel, target, status) VALUES (?, ?, ?, 'pending')",
         [[message_id, channel, target] for channel, target in targets],

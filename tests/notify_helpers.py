@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import warnings
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,7 +46,7 @@ def _authenticator(server, session, envelope, mechanism, auth_data):
         SMTP_USER,
         SMTP_PASSWORD,
     )
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
 
 @pytest.fixture
@@ -53,6 +54,7 @@ def smtp_server() -> Iterator[dict]:
     """A real SMTP server on 127.0.0.1 that requires a login (without TLS, as an internal relay might)."""
     box = Mailbox()
     port = free_port()
+    warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
     ctl = Controller(
         box, hostname="127.0.0.1", port=port, authenticator=_authenticator, auth_require_tls=False, auth_required=True
     )
