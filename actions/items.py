@@ -20,6 +20,7 @@ import polars as pl
 from actions import now
 from auth.audit import audit
 from auth.policy import (
+    PermissionDenied,
     Principal,
     can_see_followup,
     require_followup_list,
@@ -27,6 +28,7 @@ from auth.policy import (
     require_followup_see,
     require_followup_unit_step,
 )
+from campaign import Campaign
 from loaders.deliverables import Upload
 from loaders.deliverables import _check_file as check_document
 from loaders.result import FileRejected
@@ -145,6 +147,12 @@ class Citation:
     files: list[Upload] = field(default_factory=list)
 
 
+def assignee_label(c: Campaign, unit: str, agency: str) -> str:
+    """武进区 for a bureau; 市本级·市公安局 for a city member agency."""
+    lead = next(a.key for a in c.agencies if a.lead)
+    return c.unit_label(unit) if agency == lead else f"{c.unit_label(unit)}·{c.agency(agency).label}"
+
+
 def light(wh_or_cal, due: dt.date, as_of: dt.date, answered_on: dt.date | None = None) -> tuple[str, int]:
     """(light, working days left) on `as_of`. Fed back: green if by the due date, else red, frozen on that day."""
     cal = wh_or_cal.calendar() if isinstance(wh_or_cal, Warehouse) else wh_or_cal
@@ -251,24 +259,16 @@ def act(
     the unit's own. Nothing is written then."""
     if action not in TRANSITIONS:
         raise FollowupError(f"未知的办理操作：{action}")
-    allowed, after, whose = TRANSITIONS[action]
+    allowed, after, _whose = TRANSITIONS[action]
     what = ACTIONS[action]
     with wh.read() as cur:
-        row = cur.execute(
-            "SELECT unit, agency, state, level, (SELECT max(on_date) FROM followup_steps s WHERE s.item_id = i.item_id) "
-            "FROM followup_items i WHERE item_id = ?",
-            [item_id],
-        ).fetchone()
+        row = cur.execute("SELECT unit, agency FROM followup_items WHERE item_id = ?", [item_id]).fetchone()
     if row is None:
         raise FollowupError(f"督办事项 #{item_id} 不存在。")
-    unit, agency, state, level, last_on = row
+    unit, agency = row
     require_followup_see(actor, unit, agency)
-    if whose == "unit":
-        require_followup_unit_step(actor, unit, agency, what)
-    elif whose == "office":
-        require_followup_office(actor, what)
-    else:
-        require_followup_list(actor)
+    _require_step(actor, action, unit, agency)
+    state, level, last_on = current(wh, item_id)
     if state not in allowed:
         raise FollowupError(f"督办事项 #{item_id} 当前为“{STATES[state]}”，不能{what}。")
     if action == "list" and level == "listed":
@@ -301,6 +301,43 @@ def act(
             detail=f"{what}（{on_date:%Y-%m-%d}）{('：' + note) if note else ''}{files}"[:1000],
         )  # fmt: skip
     return state_after
+
+
+def _require_step(actor: Principal, action: str, unit: str, agency: str) -> None:
+    whose = TRANSITIONS[action][2]
+    if whose == "unit":
+        require_followup_unit_step(actor, unit, agency, ACTIONS[action])
+    elif whose == "office":
+        require_followup_office(actor, ACTIONS[action])
+    else:
+        require_followup_list(actor)
+
+
+def available_actions(actor: Principal, unit: str, agency: str, state: str, level: str) -> list[str]:
+    """The steps `actor` may take on an item in this state: what the page offers (act checks again)."""
+    out = []
+    for action, (allowed, _after, _whose) in TRANSITIONS.items():
+        if state not in allowed or (action == "list" and level == "listed"):
+            continue
+        try:
+            _require_step(actor, action, unit, agency)
+        except PermissionDenied:
+            continue
+        out.append(action)
+    return out
+
+
+def current(wh: Warehouse, item_id: int) -> tuple[str, str, dt.date]:
+    """(state, level, day of the last step) of an item now, whatever the as-of date: what the next step follows."""
+    with wh.read() as cur:
+        row = cur.execute(
+            "SELECT i.state, i.level, max(s.on_date) FROM followup_items i JOIN followup_steps s USING (item_id) "
+            "WHERE i.item_id = ? GROUP BY ALL",
+            [item_id],
+        ).fetchone()
+    if row is None:
+        raise FollowupError(f"督办事项 #{item_id} 不存在。")
+    return row
 
 
 def _check_citation(wh: Warehouse, unit: str, agency: str, cite: Citation) -> list[tuple[Upload, str, str]]:

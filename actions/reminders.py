@@ -49,9 +49,7 @@ class Reminder:
 
 
 def _whom(wh: Warehouse, unit: str, agency: str) -> str:
-    c = wh.campaign
-    lead = next(a.key for a in c.agencies if a.lead)
-    return c.unit_label(unit) if agency == lead else f"{c.unit_label(unit)}·{c.agency(agency).label}"
+    return fi.assignee_label(wh.campaign, unit, agency)
 
 
 def _left(days: int) -> str:

@@ -222,10 +222,22 @@ def test_followup_page_shows_a_unit_only_its_own_items(app_env):
     fi.open_item(wh, analyst, title="武进区的事项", unit="wujin", agency="aic", opened_on=D(2018, 7, 2))
     fi.open_item(wh, analyst, title="市公安局的事项", unit="city", agency="psb", opened_on=D(2018, 7, 2))
     wh.close()
-    text = lambda at: " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.subheader])  # noqa: E731
+
+    def shown(at) -> set[str]:
+        (table,) = at.dataframe
+        return set(table.value["事项"]) | {o for o in at.selectbox(key="fu_item").options if o.startswith("#")}
+
     at = run_page("followup", user="psb_staff")
-    assert not at.exception
-    assert "市公安局的事项" in text(at) and "武进区的事项" not in text(at)
+    assert not at.exception and not at.error
+    assert shown(at) == {"市公安局的事项", "#2 市公安局的事项（已下发）"}
+    assert not at.get("expandable")  # no open form for a unit
     at = run_page("followup", user="leader")
     assert not at.exception
-    assert "市公安局的事项" in text(at) and "武进区的事项" in text(at)
+    assert shown(at) == {"武进区的事项", "市公安局的事项", "#1 武进区的事项（已下发）", "#2 市公安局的事项（已下发）"}
+    # A link naming another unit's item shows nothing of it.
+    at = run_page(None, user="psb_staff")
+    at.query_params["item"] = "1"
+    at.switch_page("app_pages/followup.py")
+    at.run()
+    assert at.selectbox(key="fu_item").value is None
+    assert "武进区的事项" not in " ".join(m.value for m in at.markdown)
