@@ -424,20 +424,26 @@ def items(
     return out
 
 
-def get_item(wh: Warehouse, actor: Principal, item_id: int, as_of: dt.date) -> Item | None:
-    """One item as it stood on `as_of` (None if not issued by then). Another unit's item is refused."""
+def _require_see(wh: Warehouse, actor: Principal, item_id: int) -> bool:
+    """Refuse another unit's item; False when there is no such item."""
     with wh.read() as cur:
         row = cur.execute("SELECT unit, agency FROM followup_items WHERE item_id = ?", [item_id]).fetchone()
-    if row is None:
+    if row is not None:
+        require_followup_see(actor, *row)
+    return row is not None
+
+
+def get_item(wh: Warehouse, actor: Principal, item_id: int, as_of: dt.date) -> Item | None:
+    """One item as it stood on `as_of` (None if not issued by then). Another unit's item is refused."""
+    if not _require_see(wh, actor, item_id):
         return None
-    require_followup_see(actor, *row)
     found = items(wh, actor, as_of, item_id=item_id)
     return found[0] if found else None
 
 
 def step_log(wh: Warehouse, actor: Principal, item_id: int) -> list[dict]:
     """Every step of an item (all of them, whatever the as-of date), for its history."""
-    get_item(wh, actor, item_id, dt.date.max)
+    _require_see(wh, actor, item_id)
     with wh.read() as cur:
         cur.execute(load_sql("followup_step_log", __file__), {"item_id": item_id})
         cols = [d[0] for d in cur.description]

@@ -2,12 +2,11 @@
 the items as they stood on the as-of date with their lights, and one item's history and next step. Unit staff see
 and act on their own unit's items only; actions.items checks every step again."""
 
-import polars as pl
 import streamlit as st
 
 from actions import items as fi
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
-from app_pages.ui.followup import PREFILL, can_open, light_text
+from app_pages.ui.followup import LEGEND, PREFILL, can_open, items_table, light_text
 from auth.policy import FOLLOWUP_OFFICE, PermissionDenied
 from loaders.deliverables import Upload
 
@@ -18,8 +17,8 @@ day = as_of()
 
 st.title("督办")
 st.caption(
-    f"统计截止 {day:%Y-%m-%d}　·　办理时限按法定工作日计算（含调休）：🟢 正常；🟡 临期（剩余 ≤ {fi.YELLOW_WORKDAYS} 个工作日）；"
-    "🔴 超期。已反馈的事项按反馈日期定灯。移动统计截止日期可查看当日的状态。"
+    f"统计截止 {day:%Y-%m-%d}　·　办理时限按法定工作日计算（含调休）：{LEGEND}。"
+    "已反馈的事项按反馈日期定灯。移动统计截止日期可查看当日的状态。"
 )
 if user.role == "unit_staff":
     st.info(f"您看到的是本单位（{fi.assignee_label(c, user.unit, user.agency)}）的督办事项。", icon=":material/info:")
@@ -88,24 +87,8 @@ if not items:
 show_closed = st.toggle("显示已办结的事项", value=False, key="fu_show_closed")
 shown = [i for i in items if show_closed or i.is_open]
 st.subheader(f"督办事项（{len(shown)} 项）")
-table = pl.DataFrame(
-    [
-        {
-            "编号": i.item_id,
-            "事项": i.title,
-            "承办单位": fi.assignee_label(c, i.unit, i.agency),
-            "级别": i.level_label,
-            "状态": i.state_label,
-            "时限": light_text(i),
-            "下发": i.opened_on,
-            "反馈期限": i.due_date,
-            "来源": fi.ORIGINS[i.origin.kind],
-        }
-        for i in shown
-    ]
-)
-if table.height:
-    st.dataframe(table, hide_index=True, width="stretch")
+if shown:
+    st.dataframe(items_table(shown, c), hide_index=True, width="stretch")
 else:
     st.caption("没有未办结的事项。")
 
@@ -118,7 +101,8 @@ item_id = st.selectbox(
     "查看和办理",
     [None, *by_id],
     key="fu_item",
-    format_func=lambda k: "（选择事项）" if k is None else f"#{k} {by_id[k].title}（{by_id[k].state_label}）",
+    format_func=lambda k: "（选择事项）" if k is None else f"#{k} {by_id[k].title}",
+    placeholder="（选择事项）",
 )
 if item_id is None:
     st.query_params.pop("item", None)
@@ -174,7 +158,7 @@ for s in fi.step_log(wh, user, item_id):
     for f in s["files"] or []:
         name, mime, data, sha = fi.file_content(wh, user, f["file_id"])
         st.download_button(
-            f"下载附件 {name}（{f['size_bytes'] / 1024:.0f} KB，sha256 {sha[:12]}…）", data, name, mime,
+            f"下载附件 {name}（{f['size_bytes'] / 1024:,.1f} KB，sha256 {sha[:12]}…）", data, name, mime,
             key=f"fu_file_{f['file_id']}", on_click="ignore",
         )  # fmt: skip
 

@@ -229,11 +229,11 @@ def test_followup_page_shows_a_unit_only_its_own_items(app_env):
 
     at = run_page("followup", user="psb_staff")
     assert not at.exception and not at.error
-    assert shown(at) == {"市公安局的事项", "#2 市公安局的事项（已下发）"}
+    assert shown(at) == {"市公安局的事项", "#2 市公安局的事项"}
     assert not at.get("expandable")  # no open form for a unit
     at = run_page("followup", user="leader")
     assert not at.exception
-    assert shown(at) == {"武进区的事项", "市公安局的事项", "#1 武进区的事项（已下发）", "#2 市公安局的事项（已下发）"}
+    assert shown(at) == {"武进区的事项", "市公安局的事项", "#1 武进区的事项", "#2 市公安局的事项"}
     # A link naming another unit's item shows nothing of it.
     at = run_page(None, user="psb_staff")
     at.query_params["item"] = "1"

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+import pandas as pd
 import polars as pl
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from actions import items as fi
 from app_pages.ui.common import cached, warehouse
@@ -16,11 +18,44 @@ from metrics.tracking import week_statuses
 
 PAGE = "app_pages/followup.py"
 PREFILL = "followup_prefill"
-LIGHT_ICONS = {"green": "🟢", "yellow": "🟡", "red": "🔴", None: "⚪"}
+LIGHT_MARKS = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[●]"}
+LIGHT_STYLES = {
+    "green": "background-color: #d8f0d8; color: #1b5e20",
+    "yellow": "background-color: #fff0c2; color: #7a4f00",
+    "red": "background-color: #f9d0d0; color: #8b1a1a",
+    None: "color: #666666",
+}
+LEGEND = f":green[●] 正常；:orange[●] 临期（剩余 ≤ {fi.YELLOW_WORKDAYS} 个工作日）；:red[●] 超期"
 
 
 def light_text(i: fi.Item) -> str:
-    return f"{LIGHT_ICONS[i.light]} {i.light_label}"
+    """The light as markdown: a coloured dot and its words."""
+    return f"{LIGHT_MARKS[i.light]} {i.light_label}"
+
+
+def items_table(items: list[fi.Item], c, *, unit_first: bool = False) -> Styler:
+    """Items as a table whose 时限 cell is coloured by its light (green, yellow, red), dates as text."""
+    rows = pd.DataFrame(
+        [
+            {
+                "编号": f"#{i.item_id}",
+                "事项": i.title,
+                "承办单位": fi.assignee_label(c, i.unit, i.agency),
+                "级别": i.level_label,
+                "状态": i.state_label,
+                "时限": i.light_label,
+                "下发": f"{i.opened_on:%Y-%m-%d}",
+                "反馈期限": f"{i.due_date:%Y-%m-%d}",
+                "来源": fi.ORIGINS[i.origin.kind],
+            }
+            for i in items
+        ],
+        columns=["编号", "事项", "承办单位", "级别", "状态", "时限", "下发", "反馈期限", "来源"],
+    )
+    if unit_first:
+        rows = rows[["承办单位", "编号", "事项", "级别", "状态", "时限", "反馈期限"]]
+    styles = [LIGHT_STYLES[i.light] for i in items]
+    return rows.style.apply(lambda col: styles if col.name == "时限" else [""] * len(col), axis=0)
 
 
 def can_open(user: Principal) -> bool:
@@ -109,25 +144,6 @@ def anomaly_button(user: Principal, anomalies: pl.DataFrame, dims: dict[str, str
         open_button(user, "开督办", prefill, key="fu_anomaly_go")
 
 
-def _open_table(items: list[fi.Item], c) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "承办单位": fi.assignee_label(c, i.unit, i.agency),
-                "编号": f"#{i.item_id}",
-                "事项": i.title,
-                "级别": i.level_label,
-                "状态": i.state_label,
-                "时限": light_text(i),
-                "反馈期限": i.due_date,
-            }
-            for i in items
-        ],
-        schema={k: pl.Date if k == "反馈期限" else pl.String for k in
-                ("承办单位", "编号", "事项", "级别", "状态", "时限", "反馈期限")},
-    )  # fmt: skip
-
-
 def overview_section(user: Principal, day: dt.date) -> None:
     """总览: open items by unit with their lights on the as-of date."""
     c = warehouse().campaign
@@ -137,7 +153,7 @@ def overview_section(user: Principal, day: dt.date) -> None:
         st.caption(f"截至 {day:%Y-%m-%d} 没有未办结的督办事项。")
         return
     cols = st.columns(4)
-    for col, (key, label) in zip(cols, [("open", "未办结"), ("red", "🔴 超期"), ("yellow", "🟡 临期"), ("listed", "挂牌督办")],
+    for col, (key, label) in zip(cols, [("open", "未办结"), ("red", "超期"), ("yellow", "临期"), ("listed", "挂牌督办")],
                                  strict=True):  # fmt: skip
         col.metric(f"{label}（项）", int(by_unit[key].sum()), border=True)
     st.dataframe(
@@ -146,9 +162,9 @@ def overview_section(user: Principal, day: dt.date) -> None:
             .map_elements(lambda r: fi.assignee_label(c, r["unit"], r["agency"]), return_dtype=pl.String)
             .alias("承办单位"),
             pl.col("open").alias("未办结"),
-            pl.col("red").alias("🔴 超期"),
-            pl.col("yellow").alias("🟡 临期"),
-            pl.col("green").alias("🟢 正常"),
+            pl.col("red").alias("超期"),
+            pl.col("yellow").alias("临期"),
+            pl.col("green").alias("正常"),
             pl.col("listed").alias("挂牌督办"),
         ),
         hide_index=True,
@@ -163,7 +179,7 @@ def tracking_section(user: Principal, day: dt.date) -> None:
     st.subheader("督办事项")
     open_items = [i for i in cached(fi.items, user, day) if i.is_open]
     if open_items:
-        st.dataframe(_open_table(open_items, c), hide_index=True, width="stretch")
+        st.dataframe(items_table(open_items, c, unit_first=True), hide_index=True, width="stretch")
     else:
         st.caption(f"截至 {day:%Y-%m-%d} 没有未办结的督办事项。")
     if not can_open(user):
