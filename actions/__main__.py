@@ -14,6 +14,8 @@ import datetime as dt
 import json
 import sys
 
+import duckdb
+
 from actions import now
 from actions.config import load_config
 from actions.outbox import send
@@ -44,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     as_of = args.as_of or now().date()
     try:
         wh = open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))
-    except (CampaignError, WarehouseError, OSError) as exc:  # a locked or unreadable file: said, not a traceback
+    except duckdb.IOException as exc:  # another process (the running dashboard) owns the file
+        print(f"无法打开数据仓库：文件正被另一个进程占用（如正在运行的看板），请稍后重试或在看板的“系统管理 → 发件箱”中发送。{exc}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    except (CampaignError, WarehouseError, OSError) as exc:  # an unreadable file: said, not a traceback
         print(f"无法打开数据仓库：{exc}", file=sys.stderr)
         return 2
     try:
