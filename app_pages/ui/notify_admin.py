@@ -19,6 +19,7 @@ from actions.config import (
     routes_frame,
     safe_url,
 )
+from actions.items import assignee_label
 from auth.policy import PermissionDenied, Principal
 from warehouse import Warehouse
 
@@ -124,21 +125,22 @@ def outbox_tab(wh: Warehouse, user: Principal, day: dt.date) -> None:
         [
             {
                 "生成时间": r["created_at"],
-                "统计日期": r["as_of"],
                 "类型": KINDS.get(r["kind"], r["kind"]),
                 "对象": "领导"
                 if r["audience"] == "leadership"
-                else (c.unit_label(r["unit"]) if r["unit"] in units else ""),
+                else (assignee_label(c, r["unit"], r["agency"]) if r["unit"] in units and r["agency"] else ""),
                 "标题": r["subject"],
+                "状态": STATUS.get(r["status"], r["status"]),
+                "错误": r["last_error"] or "",
                 "渠道": CHANNELS.get(r["channel"], "—"),
                 "发往": r["target"] or "",
-                "状态": STATUS.get(r["status"], r["status"]),
                 "尝试次数": r["attempts"],
-                "错误": r["last_error"] or "",
                 "发送时间": r["sent_at"],
+                "统计日期": r["as_of"],
             }
             for r in box.to_dicts()
         ],
         hide_index=True,
         width="stretch",
+        height=min(38 + 35 * box.height, 700),
     )

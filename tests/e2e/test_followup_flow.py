@@ -77,6 +77,13 @@ def _step(page, action: str) -> None:
     _idle(page)
 
 
+def _take(page, action: str, done: str) -> None:
+    """Choose a step, submit its form as it is, and wait for the page to say it was done."""
+    _step(page, action)
+    page.get_by_test_id("stForm").get_by_role("button", name=action).click()
+    page.get_by_text(done).wait_for()
+
+
 def test_open_from_a_lead_act_as_the_unit_close_as_the_office(sample_server, browser, tmp_path: Path):
     base, lead = sample_server["url"], sample_server["lead"]
     title = f"核查跨来源线索：{lead['merchant_name']}"
@@ -99,9 +106,7 @@ def test_open_from_a_lead_act_as_the_unit_close_as_the_office(sample_server, bro
     # 2. 武进区's staff sign it and feed back with a file (on a phone-sized screen as well).
     ctx, page = _open_as(browser, base, "wujin_staff", "督办")
     _select_item(page, title)
-    _step(page, "签收")
-    page.get_by_test_id("stForm").get_by_role("button", name="签收").click()
-    page.get_by_text("#1 已签收").wait_for()
+    _take(page, "签收", "#1 已签收")
     _step(page, "反馈")
     form = page.get_by_test_id("stForm")
     form.get_by_label("核查处置情况（必填）").fill("已现场检查，责令下架违法商品信息 12 条，已立案调查。")
@@ -122,9 +127,7 @@ def test_open_from_a_lead_act_as_the_unit_close_as_the_office(sample_server, bro
     # 3. The office closes it.
     ctx, page = _open_as(browser, base, "analyst", "督办")
     _select_item(page, title)
-    _step(page, "办结")
-    page.get_by_test_id("stForm").get_by_role("button", name="办结").click()
-    page.get_by_text("#1 已办结").wait_for()
+    _take(page, "办结", "#1 已办结")
     _idle(page)
     # The history, as the office sees it: who did each step, and the unit's file to download again.
     log = page.get_by_test_id("stMarkdown").filter(has_text="录入").all_inner_texts()
