@@ -2,7 +2,8 @@
 through metrics/, changes only its own tables (followup_*, notify_routes, outbox_*), and is imported by the pages
 and its own command line, never by metrics/ or loaders/.
 
-- `actions.items`: the 督办 state machine, its traffic lights and rights: the only code that changes items;
+- `actions.items`: the 督办 state machine and its rights: the only code that changes items;
+- `actions.board`: items as they stood on a day, with their traffic lights (working days, 调休 included);
 - `actions.reminders`: what is due on a date (late tables, deliverables, items turning yellow or red) and the
   leadership digest, computed from metrics.tracking and the items;
 - `actions.outbox`: sends what is new through the configured channels, once, and records every try;

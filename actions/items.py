@@ -1,13 +1,10 @@
-"""督办 items: the state machine, the traffic lights and the rights. The only code that changes followup_* tables.
+"""督办 items: the state machine and its rights. The only code that changes followup_* tables.
 
 下发 → 签收 → 核查中 → 已反馈 → 办结, or 退回 (with a reason) from 已反馈 back to 核查中. Each step records who,
 the day it happened (on_date, which the as-of date counts from), when it was entered and a note; feedback may
 carry files (stored like the deliverables, with sha256) and cite a 典型案例 or a 立案 in the unit's 统计表2.
-Every step is checked against auth.policy here and written with its audit row in one transaction.
-
-An item's state on a day is replayed from its steps dated up to that day, so moving the as-of date shows the
-items as they stood. Its light counts working days on the campaign calendar (调休 included): green on time,
-yellow with ≤ YELLOW_WORKDAYS working days left, red overdue; once the unit has fed back, the clock stops.
+Every step is checked against auth.policy here and written with its audit row in one transaction. Reading
+items as they stood on a day, with their lights, is actions.board's.
 """
 
 from __future__ import annotations
@@ -22,13 +19,11 @@ from auth.audit import audit
 from auth.policy import (
     PermissionDenied,
     Principal,
-    can_see_followup,
     require_followup_list,
     require_followup_office,
     require_followup_see,
     require_followup_unit_step,
 )
-from campaign import Campaign
 from loaders.deliverables import Upload
 from loaders.deliverables import _check_file as check_document
 from loaders.result import FileRejected
@@ -61,8 +56,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str]] = {
     "close": (frozenset({"answered"}), "closed", "office"),
     "list": (frozenset({"issued", "signed", "checking", "answered"}), None, "leader"),
 }
-LIGHTS = {"green": "正常", "yellow": "临期", "red": "超期"}
-YELLOW_WORKDAYS = 2
 DEFAULT_WORKDAYS = 5
 MAX_WORKDAYS = 60
 
@@ -85,58 +78,6 @@ class Origin:
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Item:
-    """One item as it stood on `as_of`."""
-
-    item_id: int
-    title: str
-    description: str
-    origin: Origin
-    unit: str
-    agency: str
-    level: str
-    state: str
-    opened_on: dt.date
-    workdays: int
-    due_date: dt.date
-    opened_by: str
-    as_of: dt.date
-    answered_on: dt.date | None  # the last feedback, while the item stands 已反馈 or 已办结
-    closed_on: dt.date | None
-    light: str | None  # green | yellow | red; None once 办结
-    workdays_left: int  # to the due date: negative when overdue (from the feedback day once fed back)
-    steps: int = 0
-
-    @property
-    def is_open(self) -> bool:
-        return self.state != "closed"
-
-    @property
-    def awaiting_unit(self) -> bool:
-        """Still with the unit: not yet fed back (the clock runs)."""
-        return self.state in ("issued", "signed", "checking")
-
-    @property
-    def state_label(self) -> str:
-        return STATES[self.state]
-
-    @property
-    def level_label(self) -> str:
-        return LEVELS[self.level]
-
-    @property
-    def light_label(self) -> str:
-        """What the light says, in words: 超期 3 个工作日, 剩 2 个工作日, 按期反馈 …"""
-        if self.light is None:
-            return "已办结"
-        if not self.awaiting_unit:
-            return "按期反馈" if self.light == "green" else f"逾期反馈（{-self.workdays_left} 个工作日）"
-        if self.light == "red":
-            return f"超期 {-self.workdays_left} 个工作日" if self.workdays_left else "超期"
-        return "今日到期" if self.workdays_left == 0 else f"剩 {self.workdays_left} 个工作日"
-
-
 @dataclass
 class Citation:
     """What a feedback step may cite: a 典型案例 of the unit, or a 立案 (week, violation type) in its 统计表2."""
@@ -145,24 +86,6 @@ class Citation:
     week: dt.date | None = None
     violation_key: str | None = None
     files: list[Upload] = field(default_factory=list)
-
-
-def assignee_label(c: Campaign, unit: str, agency: str) -> str:
-    """武进区 for a bureau; 市本级·市公安局 for a city member agency."""
-    lead = next(a.key for a in c.agencies if a.lead)
-    return c.unit_label(unit) if agency == lead else f"{c.unit_label(unit)}·{c.agency(agency).label}"
-
-
-def light(wh_or_cal, due: dt.date, as_of: dt.date, answered_on: dt.date | None = None) -> tuple[str, int]:
-    """(light, working days left) on `as_of`. Fed back: green if by the due date, else red, frozen on that day."""
-    cal = wh_or_cal.calendar() if isinstance(wh_or_cal, Warehouse) else wh_or_cal
-    if answered_on is not None:
-        left = cal.workdays_between(answered_on, due)
-        return ("green" if answered_on <= due else "red"), left
-    left = cal.workdays_between(as_of, due)
-    if as_of > due:
-        return "red", left
-    return ("yellow" if left <= YELLOW_WORKDAYS else "green"), left
 
 
 def due_date(wh: Warehouse, opened_on: dt.date, workdays: int) -> dt.date:
@@ -268,23 +191,25 @@ def act(
     unit, agency = row
     require_followup_see(actor, unit, agency)
     _require_step(actor, action, unit, agency)
-    state, level, last_on = current(wh, item_id)
-    if state not in allowed:
-        raise FollowupError(f"督办事项 #{item_id} 当前为“{STATES[state]}”，不能{what}。")
-    if action == "list" and level == "listed":
-        raise FollowupError(f"督办事项 #{item_id} 已挂牌督办。")
-    if on_date < last_on:
-        raise FollowupError(
-            f"办理日期 {on_date:%Y-%m-%d} 早于该事项上一步的日期 {last_on:%Y-%m-%d}：请把统计截止日期调到该日或之后再办理。"
-        )
     note = (note or "").strip()
     if action in ("return", "answer") and not note:
         raise FollowupError("退回须写明原因。" if action == "return" else "反馈须写明核查处置情况。")
     cite = cite if action == "answer" else None
     stored = _check_citation(wh, unit, agency, cite) if cite else []
-    state_after, level_after = after or state, "listed" if action == "list" else level
     at = now()
     with wh.write() as cur:
+        # The state is checked inside the write transaction: two people acting at once cannot both take a step
+        # from the same state.
+        state, level, last_on = cur.execute(load_sql("followup_current", __file__), [item_id]).fetchone()
+        if state not in allowed:
+            raise FollowupError(f"督办事项 #{item_id} 当前为“{STATES[state]}”，不能{what}。")
+        if action == "list" and level == "listed":
+            raise FollowupError(f"督办事项 #{item_id} 已挂牌督办。")
+        if on_date < last_on:
+            raise FollowupError(
+                f"办理日期 {on_date:%Y-%m-%d} 早于该事项上一步的日期 {last_on:%Y-%m-%d}：请把统计截止日期调到该日或之后再办理。"
+            )
+        state_after, level_after = after or state, "listed" if action == "list" else level
         step_id = _insert_step(cur, item_id, action, state_after, level_after, on_date, actor, at, note, cite)
         for f, mime, sha in stored:
             cur.execute(
@@ -330,11 +255,7 @@ def available_actions(actor: Principal, unit: str, agency: str, state: str, leve
 def current(wh: Warehouse, item_id: int) -> tuple[str, str, dt.date]:
     """(state, level, day of the last step) of an item now, whatever the as-of date: what the next step follows."""
     with wh.read() as cur:
-        row = cur.execute(
-            "SELECT i.state, i.level, max(s.on_date) FROM followup_items i JOIN followup_steps s USING (item_id) "
-            "WHERE i.item_id = ? GROUP BY ALL",
-            [item_id],
-        ).fetchone()
+        row = cur.execute(load_sql("followup_current", __file__), [item_id]).fetchone()
     if row is None:
         raise FollowupError(f"督办事项 #{item_id} 不存在。")
     return row
@@ -380,101 +301,3 @@ def citable_cases(wh: Warehouse, unit: str, agency: str) -> list[dict]:
 def citable_filings(wh: Warehouse, unit: str, agency: str) -> pl.DataFrame:
     with wh.read() as cur:
         return cur.execute(load_sql("followup_citable_filings", __file__), {"unit": unit, "agency": agency}).pl()
-
-
-def items(
-    wh: Warehouse,
-    actor: Principal,
-    as_of: dt.date,
-    *,
-    unit: str | None = None,
-    agency: str | None = None,
-    item_id: int | None = None,
-) -> list[Item]:
-    """The items `actor` may see, as they stood on `as_of` (issued by then; state from the steps dated by then).
-    Unit staff see their own unit's items only, whatever they ask for."""
-    if actor.role == "unit_staff":
-        if (unit or actor.unit) != actor.unit or (agency or actor.agency) != actor.agency:
-            require_followup_see(actor, unit or actor.unit, agency or actor.agency)
-        unit, agency = actor.unit, actor.agency
-    params = {"as_of": as_of, "unit": unit, "agency": agency, "item_id": item_id}
-    with wh.read() as cur:
-        rows = cur.execute(load_sql("followup_items", __file__), params).fetchall()
-    cal = wh.calendar()
-    out = []
-    for (iid, title, desc, origin, mkey, rids, ounit, oagency, oweek, onote, u, a, opened_on, workdays, due, by,
-         steps) in rows:  # fmt: skip
-        if not can_see_followup(actor, u, a):
-            continue
-        last = steps[-1]
-        state, level = last["state_after"], last["level_after"]
-        answered_on = closed_on = None
-        if state in ("answered", "closed"):
-            answered_on = max(s["on_date"] for s in steps if s["action"] == "answer")
-        if state == "closed":
-            closed_on = last["on_date"]
-        lt, left = light(cal, due, as_of, answered_on)
-        out.append(
-            Item(
-                iid, title, desc, Origin(origin, mkey, tuple(rids or ()), ounit, oagency, oweek, onote), u, a, level,
-                state, opened_on, workdays, due, by, as_of, answered_on, closed_on,
-                None if state == "closed" else lt, left, len(steps),
-            )
-        )  # fmt: skip
-    return out
-
-
-def _require_see(wh: Warehouse, actor: Principal, item_id: int) -> bool:
-    """Refuse another unit's item; False when there is no such item."""
-    with wh.read() as cur:
-        row = cur.execute("SELECT unit, agency FROM followup_items WHERE item_id = ?", [item_id]).fetchone()
-    if row is not None:
-        require_followup_see(actor, *row)
-    return row is not None
-
-
-def get_item(wh: Warehouse, actor: Principal, item_id: int, as_of: dt.date) -> Item | None:
-    """One item as it stood on `as_of` (None if not issued by then). Another unit's item is refused."""
-    if not _require_see(wh, actor, item_id):
-        return None
-    found = items(wh, actor, as_of, item_id=item_id)
-    return found[0] if found else None
-
-
-def step_log(wh: Warehouse, actor: Principal, item_id: int) -> list[dict]:
-    """Every step of an item (all of them, whatever the as-of date), for its history."""
-    _require_see(wh, actor, item_id)
-    with wh.read() as cur:
-        cur.execute(load_sql("followup_step_log", __file__), {"item_id": item_id})
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
-def file_content(wh: Warehouse, actor: Principal, file_id: int) -> tuple[str, str, bytes, str]:
-    """(file name, MIME type, bytes, sha256) of a feedback file, for those who may see its item."""
-    with wh.read() as cur:
-        row = cur.execute(
-            "SELECT f.file_name, f.mime_type, f.content, f.sha256, i.unit, i.agency FROM followup_files f "
-            "JOIN followup_items i USING (item_id) WHERE f.file_id = ?",
-            [file_id],
-        ).fetchone()
-    if row is None:
-        raise FollowupError(f"附件 #{file_id} 不存在。")
-    require_followup_see(actor, row[4], row[5])
-    return row[0], row[1], bytes(row[2]), row[3]
-
-
-def open_by_unit(wh: Warehouse, actor: Principal, as_of: dt.date) -> pl.DataFrame:
-    """Per assigned (unit, agency): open items on `as_of` and how many are green, yellow, red and 挂牌督办."""
-    rows = [i for i in items(wh, actor, as_of) if i.is_open]
-    schema = {"unit": pl.String, "agency": pl.String, "light": pl.String, "level": pl.String}
-    frame = pl.DataFrame([(i.unit, i.agency, i.light, i.level) for i in rows], schema=schema, orient="row")
-    return (
-        frame.group_by("unit", "agency")
-        .agg(
-            pl.len().alias("open"),
-            *[(pl.col("light") == k).sum().alias(k) for k in LIGHTS],
-            (pl.col("level") == "listed").sum().alias("listed"),
-        )
-        .sort(["red", "yellow", "open"], descending=True)
-    )

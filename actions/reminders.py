@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from actions import board
 from actions import items as fi
 from auth.policy import SYSTEM
 from campaign.calendar import week_of
@@ -49,7 +50,7 @@ class Reminder:
 
 
 def _whom(wh: Warehouse, unit: str, agency: str) -> str:
-    return fi.assignee_label(wh.campaign, unit, agency)
+    return board.assignee_label(wh.campaign, unit, agency)
 
 
 def _left(days: int) -> str:
@@ -96,7 +97,7 @@ def reminders(wh: Warehouse, as_of: dt.date) -> list[Reminder]:
                 f"deliverable|{d.unit}|{d.agency}|{d.deliverable_key}|{phase}",
             )
         )  # fmt: skip
-    for i in fi.items(wh, SYSTEM, as_of):
+    for i in board.items(wh, SYSTEM, as_of):
         if not i.awaiting_unit or i.light not in ("yellow", "red"):
             continue
         what = "已超期" if i.light == "red" else "临近期限"
@@ -145,7 +146,7 @@ def digest(wh: Warehouse, as_of: dt.date, dashboard_url: str = "") -> dict:
              "previous": k.previous, "change": k.delta, "text": m.format(k.value),
              "change_text": m.format(k.delta, signed=True)}
         )  # fmt: skip
-    red = [i for i in fi.items(wh, SYSTEM, as_of) if i.is_open and i.light == "red"]
+    red = [i for i in board.items(wh, SYSTEM, as_of) if i.is_open and i.light == "red"]
     since = week_of(as_of) - dt.timedelta(days=7)
     an = complaints.anomalies(wh, complaints.Filters(), as_of).filter(pl.col("week") >= since)
     return {

@@ -4,6 +4,7 @@ and act on their own unit's items only; actions.items checks every step again.""
 
 import streamlit as st
 
+from actions import board
 from actions import items as fi
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.followup import LEGEND, PREFILL, can_open, items_table, light_text
@@ -21,7 +22,9 @@ st.caption(
     "已反馈的事项按反馈日期定灯。移动统计截止日期可查看当日的状态。"
 )
 if user.role == "unit_staff":
-    st.info(f"您看到的是本单位（{fi.assignee_label(c, user.unit, user.agency)}）的督办事项。", icon=":material/info:")
+    st.info(
+        f"您看到的是本单位（{board.assignee_label(c, user.unit, user.agency)}）的督办事项。", icon=":material/info:"
+    )
 
 # --- open an item (the office) ---------------------------------------------------------------------
 prefill = st.session_state.get(PREFILL)
@@ -76,7 +79,7 @@ if flash := st.session_state.pop("fu_flash", None):
     st.success(flash, icon=":material/check_circle:")
 
 # --- the items on the as-of date ----------------------------------------------------------------------
-items = cached(fi.items, user, day)
+items = cached(board.items, user, day)
 if not items:
     empty_state(
         f"截至 {day:%Y-%m-%d} 没有督办事项。"
@@ -114,7 +117,7 @@ with st.container(border=True):
     st.markdown(f"#### #{item.item_id} {item.title}")
     a, b, e = st.columns(3)
     a.markdown(
-        f"**承办单位**　{fi.assignee_label(c, item.unit, item.agency)}  \n**级别**　{item.level_label}  \n"
+        f"**承办单位**　{board.assignee_label(c, item.unit, item.agency)}  \n**级别**　{item.level_label}  \n"
         f"**状态**　{item.state_label}"
     )
     b.markdown(
@@ -143,7 +146,7 @@ with st.container(border=True):
 
 st.markdown("**办理记录**")
 violations = {v.key: v.label for v in c.violation_types}
-for s in fi.step_log(wh, user, item_id):
+for s in board.step_log(wh, user, item_id):
     cites = []
     if s["cited_case_name"]:
         cites.append(f"引用典型案例“{s['cited_case_name']}”（{s['cited_decision_number']}）")
@@ -156,7 +159,7 @@ for s in fi.step_log(wh, user, item_id):
         f"（录入 {s['recorded_at']:%m-%d %H:%M}）　{s['note']}　{'；'.join(cites)}"
     )
     for f in s["files"] or []:
-        name, mime, data, sha = fi.file_content(wh, user, f["file_id"])
+        name, mime, data, sha = board.file_content(wh, user, f["file_id"])
         st.download_button(
             f"下载附件 {name}（{f['size_bytes'] / 1024:,.1f} KB，sha256 {sha[:12]}…）", data, name, mime,
             key=f"fu_file_{f['file_id']}", on_click="ignore",

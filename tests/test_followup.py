@@ -8,6 +8,7 @@ import hashlib
 
 import pytest
 
+from actions import board
 from actions import items as fi
 from auth.accounts import lookup
 from auth.policy import PermissionDenied
@@ -41,11 +42,11 @@ def test_light_crosses_the_due_date_over_the_tiaoxiu_weekend(wh, users):
     # Issued Wednesday 09-26 with 3 working days: 09-27, 09-28 and Saturday 09-29, a 调休 working day before 国庆.
     # Without the 调休 the due date would be 10-08, after the holiday.
     item_id = _open(wh, users)
-    item = fi.get_item(wh, users["analyst"], item_id, D(2018, 9, 26))
+    item = board.get_item(wh, users["analyst"], item_id, D(2018, 9, 26))
     assert item.due_date == D(2018, 9, 29)
     seen = {}
     for day in (D(2018, 9, 26), D(2018, 9, 27), D(2018, 9, 28), D(2018, 9, 29), D(2018, 9, 30), D(2018, 10, 8)):
-        i = fi.get_item(wh, users["analyst"], item_id, day)
+        i = board.get_item(wh, users["analyst"], item_id, day)
         seen[day] = (i.light, i.workdays_left, i.light_label)
     assert seen == {
         D(2018, 9, 26): ("green", 3, "剩 3 个工作日"),
@@ -56,31 +57,31 @@ def test_light_crosses_the_due_date_over_the_tiaoxiu_weekend(wh, users):
         D(2018, 10, 8): ("red", -2, "超期 2 个工作日"),  # 国庆 10-01..10-07 adds nothing
     }
     # Not yet issued on the day before: the item does not exist on that as-of date.
-    assert fi.get_item(wh, users["analyst"], item_id, D(2018, 9, 25)) is None
+    assert board.get_item(wh, users["analyst"], item_id, D(2018, 9, 25)) is None
 
 
 def test_feedback_stops_the_clock_and_close_ends_the_light(wh, users):
     item_id = _open(wh, users)
     fi.act(wh, users["wujin_staff"], item_id, "sign", on_date=D(2018, 9, 27))
     fi.act(wh, users["wujin_staff"], item_id, "answer", on_date=D(2018, 9, 28), note="已责令下架并立案")
-    later = fi.get_item(wh, users["leader"], item_id, D(2018, 10, 10))
+    later = board.get_item(wh, users["leader"], item_id, D(2018, 10, 10))
     assert (later.state, later.light, later.light_label) == ("answered", "green", "按期反馈")
     # Returned with a reason: back to 核查中, the clock runs again and is now past the due date.
     fi.act(wh, users["analyst"], item_id, "return", on_date=D(2018, 10, 8), note="未附处罚决定书")
-    back = fi.get_item(wh, users["leader"], item_id, D(2018, 10, 10))
+    back = board.get_item(wh, users["leader"], item_id, D(2018, 10, 10))
     assert (back.state, back.light) == ("checking", "red")
     # As of 10-01 (before the return) the item still stood fed back on time: the as-of date replays the steps.
-    assert fi.get_item(wh, users["leader"], item_id, D(2018, 10, 1)).state == "answered"
+    assert board.get_item(wh, users["leader"], item_id, D(2018, 10, 1)).state == "answered"
     fi.act(wh, users["wujin_staff"], item_id, "answer", on_date=D(2018, 10, 9), note="补充决定书")
     fi.act(wh, users["analyst"], item_id, "close", on_date=D(2018, 10, 10))
-    done = fi.get_item(wh, users["leader"], item_id, D(2018, 10, 12))
+    done = board.get_item(wh, users["leader"], item_id, D(2018, 10, 12))
     assert (done.state, done.light, done.closed_on, done.answered_on) == (
         "closed",
         None,
         D(2018, 10, 10),
         D(2018, 10, 9),
     )
-    assert [s["action"] for s in fi.step_log(wh, users["admin"], item_id)] == [
+    assert [s["action"] for s in board.step_log(wh, users["admin"], item_id)] == [
         "issue", "sign", "answer", "return", "answer", "close",
     ]  # fmt: skip
 
@@ -90,19 +91,19 @@ def test_unit_staff_cannot_see_or_change_another_units_items(wh, users):
     psb_item = _open(wh, users, unit="city", agency="psb")
     day = D(2018, 10, 8)
     psb, wujin = users["psb_staff"], users["wujin_staff"]
-    assert [i.item_id for i in fi.items(wh, psb, day)] == [psb_item]
-    assert [i.item_id for i in fi.items(wh, wujin, day)] == [wujin_item]
+    assert [i.item_id for i in board.items(wh, psb, day)] == [psb_item]
+    assert [i.item_id for i in board.items(wh, wujin, day)] == [wujin_item]
     with pytest.raises(PermissionDenied, match="只能查看本单位"):
-        fi.items(wh, psb, day, unit="wujin", agency="aic")
+        board.items(wh, psb, day, unit="wujin", agency="aic")
     with pytest.raises(PermissionDenied):
-        fi.get_item(wh, psb, wujin_item, day)
+        board.get_item(wh, psb, wujin_item, day)
     with pytest.raises(PermissionDenied):
-        fi.step_log(wh, psb, wujin_item)
+        board.step_log(wh, psb, wujin_item)
     for action in ("sign", "answer"):
         with pytest.raises(PermissionDenied):
             fi.act(wh, psb, wujin_item, action, on_date=day, note="x")
     # Leadership and the office see all; the unit's steps are the unit's, the office's the office's.
-    assert {i.item_id for i in fi.items(wh, users["leader"], day)} == {wujin_item, psb_item}
+    assert {i.item_id for i in board.items(wh, users["leader"], day)} == {wujin_item, psb_item}
     with pytest.raises(PermissionDenied, match="应由承办单位填报员办理"):
         fi.act(wh, users["analyst"], wujin_item, "sign", on_date=day)
     with pytest.raises(PermissionDenied, match="无权下发"):
@@ -116,7 +117,7 @@ def test_unit_staff_cannot_see_or_change_another_units_items(wh, users):
     with pytest.raises(PermissionDenied, match="无权挂牌督办"):
         fi.act(wh, users["analyst"], psb_item, "list", on_date=day)
     fi.act(wh, users["leader"], psb_item, "list", on_date=day)
-    assert fi.get_item(wh, psb, psb_item, day).level_label == "挂牌督办"
+    assert board.get_item(wh, psb, psb_item, day).level_label == "挂牌督办"
     with wh.read() as cur:
         (n,) = cur.execute("SELECT count(*) FROM followup_steps WHERE username = 'psb_staff'").fetchone()
     assert n == 0  # nothing of the refused steps was written
@@ -157,17 +158,17 @@ def test_feedback_files_and_citations_are_the_units_own(wh, users, tmp_path):
         wh, staff, item_id, "answer", on_date=D(2018, 8, 22), note="已立案查处",
         cite=fi.Citation(case.batch_id, D(2018, 8, 6), "substandard", [Upload("核查报告.pdf", PDF)]),
     )  # fmt: skip
-    log = fi.step_log(wh, users["analyst"], item_id)
+    log = board.step_log(wh, users["analyst"], item_id)
     answer = log[-1]
     assert (answer["cited_case_name"], answer["cited_week"], answer["cited_violation"]) == (
         "某网店销售不合格电热水壶案", D(2018, 8, 6), "substandard",
     )  # fmt: skip
     (f,) = answer["files"]
     assert (f["file_name"], f["sha256"]) == ("核查报告.pdf", hashlib.sha256(PDF).hexdigest())
-    name, mime, data, sha = fi.file_content(wh, users["leader"], f["file_id"])
+    name, mime, data, sha = board.file_content(wh, users["leader"], f["file_id"])
     assert (name, mime, data, sha) == ("核查报告.pdf", "application/pdf", PDF, hashlib.sha256(PDF).hexdigest())
     with pytest.raises(PermissionDenied):
-        fi.file_content(wh, users["psb_staff"], f["file_id"])
+        board.file_content(wh, users["psb_staff"], f["file_id"])
     # Exactly one answer step and one file: the refused attempts left nothing behind.
     with wh.read() as cur:
         assert cur.execute("SELECT count(*) FROM followup_files").fetchone()[0] == 1
@@ -193,7 +194,7 @@ def test_bad_input_is_refused_in_chinese(wh, users):
         _open(wh, users, level="listed")  # an analyst cannot list; leadership decides
     item_id = fi.open_item(wh, users["admin"], title="挂牌", unit="wujin", agency="aic", opened_on=D(2018, 9, 3),
                            level="listed", origin=fi.Origin("lead", "91320412MA1XXXXX0X", ("A1", "H2")))  # fmt: skip
-    item = fi.get_item(wh, users["leader"], item_id, D(2018, 9, 3))
+    item = board.get_item(wh, users["leader"], item_id, D(2018, 9, 3))
     assert (item.level, item.origin.kind, item.origin.record_ids) == ("listed", "lead", ("A1", "H2"))
     with pytest.raises(fi.FollowupError, match="当前为“已下发”，不能办结"):
         fi.act(wh, users["analyst"], item_id, "close", on_date=D(2018, 9, 4))
@@ -203,14 +204,14 @@ def test_open_by_unit_counts_the_lights_on_the_day(wh, users):
     _open(wh, users)  # due 09-29
     _open(wh, users, workdays=10)  # due 10-15
     _open(wh, users, unit="city", agency="psb", opened_on=D(2018, 9, 3))  # due 09-06
-    counts = {(r["unit"], r["agency"]): r for r in fi.open_by_unit(wh, users["leader"], D(2018, 9, 28)).to_dicts()}
+    counts = {(r["unit"], r["agency"]): r for r in board.open_by_unit(wh, users["leader"], D(2018, 9, 28)).to_dicts()}
     assert (
         counts[("wujin", "aic")]["open"],
         counts[("wujin", "aic")]["yellow"],
         counts[("wujin", "aic")]["green"],
     ) == (2, 1, 1)
     assert counts[("city", "psb")]["red"] == 1
-    mine = fi.open_by_unit(wh, users["wujin_staff"], D(2018, 9, 28))
+    mine = board.open_by_unit(wh, users["wujin_staff"], D(2018, 9, 28))
     assert mine["unit"].to_list() == ["wujin"]
 
 

@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from actions import board
 from actions import items as fi
 from app_pages.ui.common import cached, warehouse
 from auth.policy import FOLLOWUP_OFFICE, Principal
@@ -25,22 +26,22 @@ LIGHT_STYLES = {
     "red": "background-color: #f9d0d0; color: #8b1a1a",
     None: "color: #666666",
 }
-LEGEND = f":green[●] 正常；:orange[●] 临期（剩余 ≤ {fi.YELLOW_WORKDAYS} 个工作日）；:red[●] 超期"
+LEGEND = f":green[●] 正常；:orange[●] 临期（剩余 ≤ {board.YELLOW_WORKDAYS} 个工作日）；:red[●] 超期"
 
 
-def light_text(i: fi.Item) -> str:
+def light_text(i: board.Item) -> str:
     """The light as markdown: a coloured dot and its words."""
     return f"{LIGHT_MARKS[i.light]} {i.light_label}"
 
 
-def items_table(items: list[fi.Item], c, *, unit_first: bool = False) -> Styler:
+def items_table(items: list[board.Item], c, *, unit_first: bool = False) -> Styler:
     """Items as a table whose 时限 cell is coloured by its light (green, yellow, red), dates as text."""
     rows = pd.DataFrame(
         [
             {
                 "编号": f"#{i.item_id}",
                 "事项": i.title,
-                "承办单位": fi.assignee_label(c, i.unit, i.agency),
+                "承办单位": board.assignee_label(c, i.unit, i.agency),
                 "级别": i.level_label,
                 "状态": i.state_label,
                 "时限": i.light_label,
@@ -148,7 +149,7 @@ def overview_section(user: Principal, day: dt.date) -> None:
     """总览: open items by unit with their lights on the as-of date."""
     c = warehouse().campaign
     st.subheader("督办事项")
-    by_unit = cached(fi.open_by_unit, user, day)
+    by_unit = cached(board.open_by_unit, user, day)
     if by_unit.height == 0:
         st.caption(f"截至 {day:%Y-%m-%d} 没有未办结的督办事项。")
         return
@@ -159,7 +160,7 @@ def overview_section(user: Principal, day: dt.date) -> None:
     st.dataframe(
         by_unit.select(
             pl.struct("unit", "agency")
-            .map_elements(lambda r: fi.assignee_label(c, r["unit"], r["agency"]), return_dtype=pl.String)
+            .map_elements(lambda r: board.assignee_label(c, r["unit"], r["agency"]), return_dtype=pl.String)
             .alias("承办单位"),
             pl.col("open").alias("未办结"),
             pl.col("red").alias("超期"),
@@ -177,7 +178,7 @@ def tracking_section(user: Principal, day: dt.date) -> None:
     """报送进度: each unit's open items; for the office, a 催报 item on a unit whose table is overdue."""
     c = warehouse().campaign
     st.subheader("督办事项")
-    open_items = [i for i in cached(fi.items, user, day) if i.is_open]
+    open_items = [i for i in cached(board.items, user, day) if i.is_open]
     if open_items:
         st.dataframe(items_table(open_items, c, unit_first=True), hide_index=True, width="stretch")
     else:
@@ -192,12 +193,12 @@ def tracking_section(user: Principal, day: dt.date) -> None:
         "对逾期未报的单位开督办（催报）",
         range(len(late)),
         format_func=lambda k: (
-            f"{fi.assignee_label(c, late[k].unit, late[k].agency)} · {late[k].week_start:%m-%d}周（{late[k].label}）"
+            f"{board.assignee_label(c, late[k].unit, late[k].agency)} · {late[k].week_start:%m-%d}周（{late[k].label}）"
         ),
         key="fu_late",
     )
     s = late[i]
-    who = fi.assignee_label(c, s.unit, s.agency)
+    who = board.assignee_label(c, s.unit, s.agency)
     prefill = {
         "title": f"催报：{who} {s.week_start:%m月%d日}当周情况统计表",
         "unit": s.unit,

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from actions import outbox, reminders
+from actions.board import assignee_label
 from actions.config import (
     AUDIENCES,
     CHANNELS,
@@ -19,7 +20,6 @@ from actions.config import (
     routes_frame,
     safe_url,
 )
-from actions.items import assignee_label
 from auth.policy import PermissionDenied, Principal
 from warehouse import Warehouse
 
