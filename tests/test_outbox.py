@@ -252,3 +252,43 @@ def test_digest_cli_prints_the_documented_json(demo_weekly, capsys):
         main(["digest", "--as-of", "2018-13-01", "--db", str(demo_weekly)])
     assert exc.value.code == 2
     assert "日期“2018-13-01”应为 YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_admin_page_says_bad_configuration_and_failed_sends_in_chinese(app_env, tmp_path, smtp_server, monkeypatch):  # noqa: F811
+    from tests.conftest import run_page
+
+    path = write_channels(tmp_path / "channels.toml", smtp_server["port"], None, password="wrong-password")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + '[robots.bad]\nkind = "wecom"\nurl = "qyapi.weixin.qq.com/send?key=1"\n'
+        + '[[routes]]\nunit = "suzhou"\nemail = ["a@example.gov.cn"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("WANGJIAN_CHANNELS", str(path))
+    at = run_page("admin", user="admin")
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert "[robots.bad]：机器人地址不是有效的 http(s) 网址。" in errors
+    assert any("填报单位“suzhou”不存在" in e for e in errors)
+    # Send now (the sidebar date of an empty warehouse is the campaign's end: every table of 武进区 is late).
+    at.button(key="outbox_send").click().run()
+    assert not at.exception
+    (summary,) = [w.value for w in at.warning if "发送成功" in w.value]
+    assert summary.startswith("新提醒 ") and "发送成功 0 次" in summary
+    login = f"邮件服务器 127.0.0.1:{smtp_server['port']} 拒绝登录（535）：请检查用户名和密码"
+    said = [e.value for e in at.error if "拒绝登录" in e.value]  # once per address, however many messages failed
+    assert [e.split("：", 1)[0] for e in said] == ["wujin@example.gov.cn", "psb@example.gov.cn"]
+    assert all(e.split("：", 1)[1].startswith(login + "（") and e.endswith(" 条）") for e in said)
+    shown = next(d.value for d in at.dataframe if "尝试次数" in d.value.columns)
+    failed = shown[shown["状态"] == outbox.STATUS_LABELS["failed"]]
+    assert (
+        len(failed) > 0
+        and set(failed["错误"]) == {login}
+        and set(failed["发往"])
+        == {
+            "wujin@example.gov.cn",
+            "psb@example.gov.cn",
+        }
+    )
+    assert "wrong-password" not in " ".join(m.value for m in [*at.error, *at.markdown, *at.caption])
+    assert smtp_server["box"].messages == []

@@ -4,6 +4,7 @@ routes an admin adds here, what is due, a send-now button, and every message wit
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import polars as pl
 import streamlit as st
@@ -114,8 +115,8 @@ def outbox_tab(wh: Warehouse, user: Principal, day: dt.date) -> None:
             (st.warning if report.failed or report.unrouted else st.success)(
                 msg + (f"；{report.unrouted} 条因单位未配置渠道暂未发送" if report.unrouted else "") + "。"
             )
-            for e in report.errors[:10]:
-                st.error(e)
+            for e, n in Counter(report.errors).most_common(10):  # one line per distinct failure
+                st.error(e + (f"（{n} 条）" if n > 1 else ""))
     box = outbox.outbox(wh)
     if box.height == 0:
         st.info("发件箱为空。", icon=":material/inbox:")
