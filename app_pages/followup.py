@@ -160,8 +160,10 @@ for s in board.step_log(wh, user, item_id):
     )
     for f in s["files"] or []:
         name, mime, data, sha = board.file_content(wh, user, f["file_id"])
+        n = f["size_bytes"]
+        size = f"{n} 字节" if n < 1024 else f"{n / 1024:,.1f} KB"
         st.download_button(
-            f"下载附件 {name}（{f['size_bytes'] / 1024:,.1f} KB，sha256 {sha[:12]}…）", data, name, mime,
+            f"下载附件 {name}（{size}，sha256 {sha[:12]}…）", data, name, mime,
             key=f"fu_file_{f['file_id']}", on_click="ignore",
         )  # fmt: skip
 
