@@ -30,6 +30,7 @@ PAGES = {
     "complaints": dict(page="app_pages/complaints.py", title="投诉分析", icon=":material/forum:"),
     "monitoring": dict(page="app_pages/monitoring.py", title="监测线索", icon=":material/radar:"),
     "tracking": dict(page="app_pages/tracking.py", title="报送进度", icon=":material/fact_check:"),
+    "followup": dict(page="app_pages/followup.py", title="督办", icon=":material/assignment_late:"),
     "admin": dict(page="app_pages/admin.py", title="系统管理", icon=":material/admin_panel_settings:"),
 }
 

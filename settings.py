@@ -48,3 +48,11 @@ def load_memory() -> str:
 def cli_user() -> str | None:
     """$WANGJIAN_USER: the name the command line's loads are logged under (default cli:<login name>)."""
     return os.environ.get("WANGJIAN_USER") or None
+
+
+DEFAULT_CHANNELS_FILE = ROOT / "data" / "channels.toml"
+
+
+def channels_file() -> Path:
+    """$WANGJIAN_CHANNELS: the reminder channel file (SMTP server, group robots, routes; holds secrets, git-ignored)."""
+    return Path(os.environ.get("WANGJIAN_CHANNELS") or DEFAULT_CHANNELS_FILE)

@@ -4,7 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages.ui.common import guard, warehouse
+from app_pages.ui.common import as_of, guard, warehouse
+from app_pages.ui.notify_admin import channels_tab, outbox_tab
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, create_user, reset_password, set_active
 from auth.policy import ROLES, PermissionDenied
 from warehouse import admin as ops
@@ -14,7 +15,9 @@ wh = warehouse()
 c = wh.campaign
 
 st.title("系统管理")
-tab_users, tab_rules, tab_calendar, tab_audit = st.tabs(["账号", "分类规则", "工作日调整", "审计日志"])
+tab_users, tab_rules, tab_calendar, tab_channels, tab_outbox, tab_audit = st.tabs(
+    ["账号", "分类规则", "工作日调整", "提醒渠道", "发件箱", "审计日志"]
+)
 
 ACTIONS = {
     "login": "登录",
@@ -26,6 +29,8 @@ ACTIONS = {
     "user_change": "账号变更",
     "rule_change": "规则变更",
     "calendar_change": "日历调整",
+    "followup": "督办",
+    "channel_change": "渠道变更",
 }
 
 with tab_users:
@@ -133,6 +138,12 @@ with tab_calendar:
         if st.form_submit_button("保存"):
             ops.set_calendar_override(wh, user, day, None if kind == "删除调整" else kind == "工作日", note)
             st.success("已保存，截止日期已重算。")
+
+with tab_channels:
+    channels_tab(wh, user)
+
+with tab_outbox:
+    outbox_tab(wh, user, as_of())
 
 with tab_audit:
     cols = st.columns(4)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages.ui.charts import bar_chart, donut_chart, trend_chart
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.followup import anomaly_button
 from app_pages.ui.tiles import metric_tile
 from auth.policy import PermissionDenied
 from metrics import complaints as mc
@@ -224,6 +225,7 @@ if an.height:
         icon=":material/trending_up:",
     )
     st.dataframe(anomaly_table, hide_index=True, width="stretch")
+    anomaly_button(user, an, mc.ANOMALY_DIMS)
 else:
     st.success("当前筛选下没有周环比异常。", icon=":material/check_circle:")
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.ui.charts import bar_chart, donut_chart, trend_chart
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.followup import lead_button, overdue_button
 from auth.policy import PermissionDenied
 from metrics import monitoring as mm
 from metrics.file_export import FORMATS
@@ -118,6 +119,7 @@ if rows.height:
     )
     chart_data["超期待核查线索"] = overdue_table
     st.dataframe(overdue_table, hide_index=True, width="stretch")
+    overdue_button(user, rows)
 else:
     st.success("没有超期的待核查线索。", icon=":material/check_circle:")
 
@@ -180,6 +182,7 @@ else:
             width="stretch",
         )
         st.caption("12315/12358 记录的详情可在「投诉分析」页按编号查看。")
+        lead_button(user, lead, names[lead], recs)
     else:
         st.query_params.pop("lead", None)
 

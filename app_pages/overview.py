@@ -7,10 +7,11 @@ import streamlit as st
 
 from app_pages.ui.charts import style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.followup import overview_section as followup_section
 from app_pages.ui.tiles import metric_tile
 from metrics import overview, registry
 
-guard("overview")
+user = guard("overview")
 wh = warehouse()
 c = wh.campaign
 day = as_of()
@@ -45,6 +46,8 @@ for tile, k in zip(tiles, cached(overview.kpis, day), strict=True):
     metric_tile(
         tile, registry.get(c, k.key), k.value, week_change=k.delta, label=k.label, unit=k.unit.removeprefix("/")
     )
+
+followup_section(user, day)
 
 # --- focus areas ---------------------------------------------------------------------------------
 st.subheader("重点工作进展")

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.followup import tracking_section as followup_section
 from auth.policy import PermissionDenied, require_report
 from metrics.report import report_bytes, report_file_name
 from metrics.tracking import (
@@ -65,6 +66,8 @@ st.caption(
     "列为报告周（周一日期）。绿色：按时报送；黄色：迟报（括注迟报的工作日数）；红色：已过截止日仍未收到；灰色：未到截止日。"
     "截止日：" + "，".join(f"{w:%m-%d}周→{by_key[(people[0].unit, people[0].agency, w)].due_date:%m-%d}" for w in weeks)
 )
+
+followup_section(user, day)
 
 st.subheader("报送材料")
 deliv = cached(deliverable_statuses, day)

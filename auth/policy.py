@@ -14,10 +14,10 @@ ROLES = {"leader": "领导", "unit_staff": "填报员", "analyst": "分析员", 
 
 # Pages (by url path) each role may see. Navigation is built from this; every page checks it again.
 PAGES_BY_ROLE = {
-    "leader": ["overview", "complaints", "monitoring", "tracking"],
-    "unit_staff": ["uploads", "tracking"],
-    "analyst": ["overview", "uploads", "complaints", "monitoring", "tracking"],
-    "admin": ["overview", "uploads", "complaints", "monitoring", "tracking", "admin"],
+    "leader": ["overview", "complaints", "monitoring", "tracking", "followup"],
+    "unit_staff": ["uploads", "tracking", "followup"],
+    "analyst": ["overview", "uploads", "complaints", "monitoring", "tracking", "followup"],
+    "admin": ["overview", "uploads", "complaints", "monitoring", "tracking", "followup", "admin"],
 }
 
 
@@ -95,3 +95,43 @@ def require_report(p: Principal) -> None:
 def require_admin(p: Principal) -> None:
     if p.role != "admin":
         raise PermissionDenied(f"{p.label} 无权进行管理操作（仅管理员可以）。")
+
+
+# --- 督办 (follow-up items) ------------------------------------------------------------------------------
+# The office (admins, analysts) opens, returns and closes items; a unit's staff see and act on their own
+# unit's items only; leadership sees all and may mark an item 挂牌督办. actions/items.py calls these on every
+# change and every read, so a page that forgot to hide something still cannot show or change it.
+FOLLOWUP_OFFICE = ("admin", "analyst")
+
+
+def can_see_followup(p: Principal, unit: str, agency: str) -> bool:
+    if p.role == "unit_staff":
+        return (unit, agency) == (p.unit, p.agency)
+    return p.role in ("leader", *FOLLOWUP_OFFICE)
+
+
+def require_followup_see(p: Principal, unit: str, agency: str) -> None:
+    if not can_see_followup(p, unit, agency):
+        raise PermissionDenied(f"{p.label} 只能查看本单位的督办事项。")
+
+
+def require_followup_office(p: Principal, what: str) -> None:
+    """下发, 退回, 办结: the coordinating office's steps."""
+    if p.role not in FOLLOWUP_OFFICE:
+        raise PermissionDenied(f"{p.label} 无权{what}督办事项（仅联席办分析员、管理员可以）。")
+
+
+def require_followup_unit_step(p: Principal, unit: str, agency: str, what: str) -> None:
+    """签收, 核查, 反馈: the assigned unit's own staff (an admin may record them on its behalf)."""
+    if p.role == "admin":
+        return
+    if p.role != "unit_staff":
+        raise PermissionDenied(f"{p.label} 无权{what}：应由承办单位填报员办理。")
+    if (unit, agency) != (p.unit, p.agency):
+        raise PermissionDenied(f"{p.label} 只能办理本单位的督办事项，不能办理其他单位的事项。")
+
+
+def require_followup_list(p: Principal) -> None:
+    """挂牌督办: leadership's decision (an admin may record it)."""
+    if p.role not in ("leader", "admin"):
+        raise PermissionDenied(f"{p.label} 无权挂牌督办（仅领导、管理员可以）。")

@@ -22,7 +22,7 @@ from tests.conftest import ROOT, TEST_PASSWORD, create_test_users, run_page
 from warehouse import admin as ops
 from warehouse import open_warehouse
 
-ALL_PAGES = ["overview", "uploads", "complaints", "monitoring", "tracking", "admin"]
+ALL_PAGES = ["overview", "uploads", "complaints", "monitoring", "tracking", "followup", "admin"]
 
 
 def _audit_rows(wh, action=None):
@@ -43,9 +43,9 @@ def accounts(wh):
 @pytest.mark.parametrize(
     ("user", "visible"),
     [
-        ("leader", ["overview", "complaints", "monitoring", "tracking"]),
-        ("wujin_staff", ["uploads", "tracking"]),
-        ("analyst", ["overview", "uploads", "complaints", "monitoring", "tracking"]),
+        ("leader", ["overview", "complaints", "monitoring", "tracking", "followup"]),
+        ("wujin_staff", ["uploads", "tracking", "followup"]),
+        ("analyst", ["overview", "uploads", "complaints", "monitoring", "tracking", "followup"]),
         ("admin", ALL_PAGES),
     ],
 )

@@ -15,6 +15,7 @@ PAGES = [
     ("complaints", "投诉分析"),
     ("monitoring", "监测线索"),
     ("tracking", "报送进度"),
+    ("followup", "督办"),
     ("admin", "系统管理"),
 ]
 
@@ -73,7 +74,10 @@ def test_every_page_renders_for_admin(server, page):
 
 @pytest.mark.parametrize(
     ("user", "menu"),
-    [("leader", ["总览", "投诉分析", "监测线索", "报送进度"]), ("wujin_staff", ["数据上报", "报送进度"])],
+    [
+        ("leader", ["总览", "投诉分析", "监测线索", "报送进度", "督办"]),
+        ("wujin_staff", ["数据上报", "报送进度", "督办"]),
+    ],
 )
 def test_each_role_sees_only_its_pages_in_the_one_menu(server, page, user, menu):
     login(page, server["url"], user)
