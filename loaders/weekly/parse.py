@@ -8,7 +8,6 @@ with every blocking problem found. Label synonyms are data ([stats_parsing] in t
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,13 +59,11 @@ class ParsedStats:
     rows_read: int = 0
 
 
-def read_sheets(path: str | Path, n_rows: int | None = None) -> list[Grid]:
-    """Every sheet from its row 1 (rows[r] is Excel row r + 1), through the reading core's workbook reader. Raises
-    what calamine raises for an unreadable file, FileRejected for a hostile archive."""
+def read_sheets(path: str | Path, n_rows: int | None = None, name: str | None = None) -> list[Grid]:
+    """Every sheet from its row 1 (rows[r] is Excel row r + 1), through the reading core's workbook reader (the gate
+    first). Raises FileRejected for a file the gate refuses, what calamine raises for one it still cannot read."""
     path = Path(path)
-    return read_workbook(
-        path, path.name, "xlsx" if zipfile.is_zipfile(path) else "xls", n_rows=n_rows, from_row_one=True
-    )
+    return read_workbook(path, name or path.name, n_rows=n_rows)
 
 
 def _find_field(ctx: Context, grid: Grid, labels: tuple[str, ...], stop: int) -> Found | None:
@@ -98,12 +95,12 @@ def parse_workbook(path: str | Path, campaign: Campaign, file: str) -> ParsedSta
     """Everything the workbook says, or FileRejected listing every blocking problem."""
     ctx = Context(campaign, file)
     try:
-        grids = read_sheets(path)
+        grids = read_sheets(path, name=file)
     except FileRejected:
         raise
-    except Exception as exc:  # calamine's message is technical; say what we expected instead
+    except Exception:  # past the gate, calamine still could not read it; its message is technical
         raise FileRejected(
-            f"文件“{file}”无法读取：不是有效的 Excel 文件（.xlsx/.xls）。请用 Excel 另存为 .xlsx 后重新上传。（{type(exc).__name__}）"
+            f"文件“{file}”无法读取：工作簿已损坏或不是有效的 Excel 文件（.xlsx/.xls）。请用 Excel 另存为 .xlsx 后重新上传。"
         ) from None
     t1, t2 = locate_tables(ctx, grids)
     errors: list[Problem] = []
