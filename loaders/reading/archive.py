@@ -88,7 +88,6 @@ class Package:
     names: set[str] = field(default_factory=set)
     content_types: bytes = b""
     mimetype: bytes = b""
-    workbook: bytes = b""
 
 
 def _norm(name: str) -> str:
@@ -106,14 +105,12 @@ def check_zip(path: Path, name: str) -> Package:
             for info in infos:
                 norm = _norm(info.filename)
                 package.names.add(norm)
-                keep = norm in ("[content_types].xml", "mimetype", "xl/workbook.xml")
+                keep = norm in ("[content_types].xml", "mimetype")
                 head = _scan_member(raw, info, name, budget, norm.startswith("xl/worksheets/"), keep)
                 if norm == "[content_types].xml":
                     package.content_types = head
                 elif norm == "mimetype":
                     package.mimetype = head
-                elif norm == "xl/workbook.xml":
-                    package.workbook = head
             return package
     except zipfile.BadZipFile:
         raise FileRejected(f"文件 {name} 已损坏或不完整（无法作为 .xlsx 打开）。请重新导出或重新下载后再试。") from None

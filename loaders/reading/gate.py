@@ -3,7 +3,8 @@ read it. One verdict (csv, xlsx or xls) or one Chinese refusal, for the exports 
 
 - Size: empty, or over $WANGJIAN_MAX_FILE_MB.
 - A zip (archive): structure, member count and real sizes, compression ratio, encryption, DTD/ENTITY in any
-  markup member, worksheet spans; then what it holds: .xlsx/.xlsm/.xltx are read (macros never run); .xlsb,
+  markup member, worksheet spans; then what it holds: .xlsx/.xlsm/.xltx are read (Strict Open XML too; macros
+  never run); .xlsb,
   .ods, Word, PowerPoint and other zips are refused, each with its own message.
 - An OLE2 compound file (ole): an encrypted workbook (EncryptedPackage, or FILEPASS in an .xls), a Word or
   PowerPoint file, a workbook stream that does not start as Excel writes it: refused; else .xls.
@@ -110,8 +111,6 @@ def _zip_format(path: Path, name: str) -> FileFormat:
         raise FileRejected(f"文件 {name} 是 PowerPoint 演示文稿，不是表格。")
     if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
         raise FileRejected(f"文件 {name} 是压缩包，但不是 Excel 工作簿（.xlsx）。")
-    if b"purl.oclc.org/ooxml/spreadsheetml/main" in pkg.workbook:
-        raise FileRejected(f"文件 {name} 是“Strict Open XML”格式的工作簿，本系统不读取这种格式。{SAVE_AS}")
     if "xl/vbaproject.bin" in names or b"macroenabled" in main_type:
         return FileFormat("xlsx", f"文件 {name} 含有宏（VBA）：宏不会运行，也不会保存，只读取单元格中的值。")
     return FileFormat("xlsx")

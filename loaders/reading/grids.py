@@ -120,6 +120,7 @@ def read_workbook(path: Path, name: str, *, n_rows: int | None = None, fmt: File
 
     fmt = fmt or inspect(path, name)
     if fmt.kind == "csv":
+        detect_text_encoding(path, name)  # binary or undecodable content is said as such, not as "text"
         suffix = Path(name).suffix.lower()
         what = f"扩展名是 {suffix}，但内容是文本" if fmt.note else "是文本文件（CSV）"
         raise FileRejected(f"文件 {name} {what}，不是 Excel 工作簿。请上传 .xlsx 或 .xls 文件。")
@@ -152,9 +153,11 @@ def preview(path: Path, name: str) -> tuple[FileFormat, list[Grid], TextSource |
 def file_level_problem(path: Path, name: str) -> Problem | None:
     """Why a file cannot be read at all (empty, too big, corrupt, hostile, undecodable), or None if it can."""
     try:
-        preview(path, name)
+        _, grids, _ = preview(path, name)
     except FileRejected as exc:
         return exc.problems[0]
     except Exception:
         return Problem(f"文件 {name} 无法读取（已损坏或格式不受支持）。")
+    if not any(any(c is not None for c in row) for g in grids if not g.hidden for row in g.rows):
+        return Problem(f"文件 {name} 没有可见的工作表或内容（隐藏的工作表不导入）。")
     return None

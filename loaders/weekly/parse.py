@@ -124,6 +124,11 @@ def parse_workbook(path: str | Path, campaign: Campaign, file: str) -> ParsedSta
     out = ParsedStats(file=file, table1_sheet=t1.grid.sheet, table2_sheet=t2.grid.sheet)
     _read_table1(ctx, t1, out, errors)
     _read_table2(ctx, t2, out, errors)
+    if not errors and not (_filled(t1) or _filled(t2)):  # nothing usable arrived: an unfilled template, most likely
+        raise FileRejected(
+            f"文件“{file}”的{campaign.table1_title}和{campaign.table2_title}都没有填写任何数值（全部为空），未导入。"
+            "若本周确实没有工作量，请在各项填 0 后再上传。"
+        )
     for t in (t1, t2):
         rep = _find_field(ctx, t.grid, ctx.sp.reporter_labels, t.header_row)
         per = _find_field(ctx, t.grid, ctx.sp.period_labels, t.header_row)
@@ -134,6 +139,11 @@ def parse_workbook(path: str | Path, campaign: Campaign, file: str) -> ParsedSta
     if errors:
         raise FileRejected(errors)
     return out
+
+
+def _filled(t: Table) -> int:
+    """How many value cells of a table hold anything (a 0, "—" and "/" count: they say "none" on purpose)."""
+    return sum(t.grid.cell(r, j) is not None for r in range(t.header_row + 1, t.end_row) for j in t.value_cols.values())
 
 
 def _value_cell(ctx, t: Table, r: int, j: int, m: Measure, context: str, errors: list[Problem]):
