@@ -31,7 +31,7 @@ import duckdb
 from auth.audit import audit, record
 from auth.policy import PermissionDenied, Principal, require_load, require_withdraw
 from campaign import Campaign, load_campaign
-from loaders.result import FileRejected, LoadResult, Problem, Upload
+from loaders.result import FileRejected, LoadResult, Problem, Upload, refusal_detail
 from loaders.weekly.deliverables import KIND as DELIVERABLE
 from metrics import summary_tables
 from warehouse import Warehouse
@@ -165,12 +165,8 @@ def _audited(wh: Warehouse, user: Principal, name: str, result: LoadResult) -> L
     """Every upload that did not load (refused for any reason, or a duplicate) gets its audit row here; a loaded one
     got its row from its loader, in the load's own transaction."""
     if result.status != "loaded":
-        outcome = (
-            "重复文件，未改变数据"
-            if result.status == "duplicate"
-            else "拒收：" + "；".join(e.message for e in result.errors[:3])
-        )
-        record(wh, user, "upload", name, detail=outcome[:1000])
+        outcome = "重复文件，未改变数据" if result.status == "duplicate" else refusal_detail(result.errors)
+        record(wh, user, "upload", name, detail=outcome)
     return result
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from auth.policy import SYSTEM
+from auth.policy import SYSTEM, PermissionDenied, Principal
 from loaders import load_file, load_uploads
-from loaders.result import Upload
+from loaders.result import FileRejected, Upload
+from loaders.weekly.deliverables import store_document
 from tests.exports_helpers import FIXTURES, snapshot, zip_bomb
 from tests.odd_files import ODD_FILES, Odd
 from tests.test_loaders_exports import cli
@@ -148,6 +149,24 @@ def test_an_upload_of_a_kind_the_page_does_not_take_is_audited(wh):
     (r,) = load_uploads(wh, [Upload.from_path(FIXTURES / "12358_small.csv")], user=SYSTEM, accept=["district_stats"])
     assert r.status == "rejected"
     assert audit_details(wh) == ["拒收：" + r.errors[0].message]
+
+
+def test_a_refused_deliverable_is_audited_and_nothing_is_stored(wh):
+    """A document of a format we do not store, or one a clerk sends for another unit, is refused with a Chinese
+    message, writes no batch, and leaves its audit row like every refused upload."""
+    clerk = Principal("wj", "unit_staff", unit="wujin", agency="aic")
+    before = snapshot(wh)
+    with pytest.raises(FileRejected) as bad_format:
+        store_document(wh, Upload("方案.xlsx", b"PK\x03\x04"), unit="wujin", agency="aic",
+                       deliverable_key="implementation_plan", user=clerk)  # fmt: skip
+    with pytest.raises(PermissionDenied) as other_unit:
+        store_document(wh, Upload("方案.pdf", b"%PDF-1.4"), unit="xinbei", agency="aic",
+                       deliverable_key="implementation_plan", user=clerk)  # fmt: skip
+    assert snapshot(wh) == before
+    assert bad_format.value.problems[0].message.startswith("文件“方案.xlsx”的格式不支持")
+    assert audit_details(wh) == sorted(
+        ["拒收：" + bad_format.value.problems[0].message, f"拒收：文件 方案.pdf：{other_unit.value}"]
+    )
 
 
 def test_gate_messages_name_the_uploaded_file_not_the_temporary_one(wh, tmp_path):
