@@ -40,6 +40,13 @@ def max_uncompressed_bytes() -> int:
     return int(os.environ.get("WANGJIAN_MAX_UNCOMPRESSED_MB", "1024")) << 20
 
 
+def max_quarantine_share() -> float:
+    """$WANGJIAN_MAX_QUARANTINE_SHARE: an export whose quarantined rows are more than this share of its data rows is
+    refused whole (default 0.5: a file mostly broken is re-exported, not half loaded). A file in which no row
+    loads is refused whatever the share; 1 keeps only that rule."""
+    return float(os.environ.get("WANGJIAN_MAX_QUARANTINE_SHARE", "0.5"))
+
+
 def load_memory() -> str:
     """$WANGJIAN_LOAD_MEMORY: DuckDB's memory limit for a command-line load (beyond it, rows spill to disk)."""
     return os.environ.get("WANGJIAN_LOAD_MEMORY", "1GB")

@@ -31,7 +31,7 @@ import duckdb
 from auth.audit import audit, record
 from auth.policy import PermissionDenied, Principal, require_load, require_withdraw
 from campaign import Campaign, load_campaign
-from loaders.result import FileRejected, LoadResult, Problem, Upload
+from loaders.result import FileRejected, LoadResult, Problem, Upload, refusal_detail
 from loaders.weekly.deliverables import KIND as DELIVERABLE
 from metrics import summary_tables
 from warehouse import Warehouse
@@ -137,7 +137,8 @@ def load_uploads(
                 label = wh.campaign.kind_label
                 where = f"请在{hint}上报" if hint else f"这里只接收{'、'.join(label(k) for k in accept)}"
                 message = f"文件 {f.name} 看起来是{label(chosen)}，{where}。"
-                results.append(LoadResult(file=f.name, kind=chosen, status="rejected", errors=[Problem(message)]))
+                refused = LoadResult(file=f.name, kind=chosen, status="rejected", errors=[Problem(message)])
+                results.append(_audited(wh, user, f.name, refused))
     if any(r.status == "loaded" for r in results):
         refresh_summaries(wh)
     if progress:
@@ -157,13 +158,15 @@ def _load_kind(
 ) -> LoadResult:
     """Load a file whose kind is decided (None: nothing recognised it), with the audit row of a refusal."""
     result = _unrecognised(path, name) if kind is None else _load(wh, path, user, kind, is_demo, name, options)
+    return _audited(wh, user, name, result)
+
+
+def _audited(wh: Warehouse, user: Principal, name: str, result: LoadResult) -> LoadResult:
+    """Every upload that did not load (refused for any reason, or a duplicate) gets its audit row here; a loaded one
+    got its row from its loader, in the load's own transaction."""
     if result.status != "loaded":
-        outcome = (
-            "重复文件，未改变数据"
-            if result.status == "duplicate"
-            else "拒收：" + "；".join(e.message for e in result.errors[:3])
-        )
-        record(wh, user, "upload", name, detail=outcome[:1000])
+        outcome = "重复文件，未改变数据" if result.status == "duplicate" else refusal_detail(result.errors)
+        record(wh, user, "upload", name, detail=outcome)
     return result
 
 

@@ -65,3 +65,8 @@ class FileRejected(Exception):
             problems = [problems]
         self.problems = problems
         super().__init__("；".join(p.message for p in problems))
+
+
+def refusal_detail(problems: list[Problem]) -> str:
+    """The audit row's detail for a refused upload: its first reasons, as the user read them (bounded)."""
+    return ("拒收：" + "；".join(p.message for p in problems[:3]))[:1000]

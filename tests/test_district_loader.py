@@ -252,8 +252,9 @@ def test_missing_table_is_refused(wh, tmp_path):
 def test_not_an_excel_file_is_refused(wh, tmp_path):
     p = tmp_path / "bad.xlsx"
     p.write_bytes(b"hello")
-    (msg,) = _rejected(wh, p)
-    assert msg.startswith("文件“bad.xlsx”无法读取：不是有效的 Excel 文件（.xlsx/.xls）。")
+    assert _rejected(wh, p) == [
+        "文件 bad.xlsx 扩展名是 .xlsx，但内容是文本，不是 Excel 工作簿。请上传 .xlsx 或 .xls 文件。"
+    ]
 
 
 def test_form_unit_disagreeing_with_sheet_is_refused_showing_both(wh, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from campaign import load_campaign
 from loaders.exports import privacy
 from loaders.reading import encodings, grids, headers, mapping
-from loaders.reading.files import FileFormat
+from loaders.reading.gate import FileFormat
 from loaders.reading.values import (
     SCI_RE,
     clean_ids,

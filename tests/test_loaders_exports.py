@@ -277,7 +277,7 @@ def test_empty_and_header_only_files(wh, tmp_path):
 
 
 def test_oversized_file_is_refused(wh, monkeypatch):
-    monkeypatch.setattr("loaders.reading.files.MAX_FILE_BYTES", 100)
+    monkeypatch.setattr("loaders.reading.gate.MAX_FILE_BYTES", 100)
     assert "超过上限" in rejected(wh, FIXTURES / "12358_small.csv", kind="price_12358")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+import settings
 from auth.audit import audit
 from loaders.exports import privacy
 from loaders.exports.sniff import refuse_other_kind, sniff_export
@@ -149,6 +150,7 @@ def load_export(
             cur.execute("UPDATE batches SET sha256 = ? WHERE batch_id = ?", [sha, batch_id])
             refresh_current(cur, spec, batch_id)
             loaded, quarantined = totals.loaded - dups, totals.quarantined + dups
+            _refuse_mostly_quarantined(cur, loc, batch_id, loaded, quarantined, source.id_field)
             set_counts(cur, batch_id, rows_total=loaded + quarantined, rows_loaded=loaded, rows_quarantined=quarantined)
             audit(
                 cur,
@@ -201,17 +203,54 @@ def _refuse_on_surprise(loc: Located, work):
         ) from None
 
 
-def _errors(cur: duckdb.DuckDBPyConnection, loc: Located, batch_id: int, count: int) -> list[Problem]:
+MANGLED_ID_HINT = "请将编号列设为“文本”格式后重新导出。"
+LISTED_IN_REFUSAL = 20
+
+
+def _refuse_mostly_quarantined(
+    cur: duckdb.DuckDBPyConnection, loc: Located, batch_id: int, loaded: int, quarantined: int, id_field: str
+) -> None:
+    """Before COMMIT: a file in which no row loads, or more than $WANGJIAN_MAX_QUARANTINE_SHARE of the rows would be
+    quarantined, is refused whole (the transaction rolls back: no batch). The message names the counts and the
+    first rows' reasons; the hint for IDs Excel turned into numbers is the fix users need most."""
+    share = settings.max_quarantine_share()
+    total = loaded + quarantined
+    if loaded > 0 and quarantined <= share * total:
+        return
+    rows = _errors(cur, loc, batch_id, quarantined, limit=LISTED_IN_REFUSAL, suffix="")
+    (mangled,) = cur.execute(
+        "SELECT count(*) FROM export_quarantine WHERE batch_id = ? AND column_name = ? AND reason LIKE '%科学计数法%'",
+        [batch_id, loc.match.header(id_field)],
+    ).fetchone()
+    why = (
+        f"{total} 行数据全部有问题，没有一行可以导入"
+        if loaded == 0
+        else f"{total} 行数据中 {quarantined} 行有问题（{quarantined / total:.0%}，超过允许的 {share:.0%}），只有 {loaded} 行可以导入"
+    )
+    hint = MANGLED_ID_HINT if mangled * 2 >= quarantined else "请按下列原因修正后重新导出。"
+    head = f"文件 {loc.where} 已拒收：{why}，整个文件未导入。{hint}"
+    raise FileRejected([Problem(head), *rows])
+
+
+def _errors(
+    cur: duckdb.DuckDBPyConnection,
+    loc: Located,
+    batch_id: int,
+    count: int,
+    limit: int = MAX_LISTED_ERRORS,
+    suffix: str = "（该行已隔离，其余行照常导入）",
+) -> list[Problem]:
     rows = cur.execute(
         "SELECT row_no, column_name, reason FROM export_quarantine WHERE batch_id = ? ORDER BY row_no LIMIT ?",
-        [batch_id, MAX_LISTED_ERRORS],
+        [batch_id, limit],
     ).fetchall()
     out = [
-        Problem(f"{loc.where}第 {row} 行：{reason}（该行已隔离，其余行照常导入）", row, column, loc.grid.sheet)
+        Problem(f"{loc.where}第 {row} 行：{reason}{suffix}", row, column, loc.grid.sheet)
         for row, column, reason in rows
     ]
-    if count > MAX_LISTED_ERRORS:
-        out.append(Problem(f"另有 {count - MAX_LISTED_ERRORS} 行问题未逐条列出，请在“隔离行”中查看或下载。"))
+    if count > limit:
+        where = "，请在“隔离行”中查看或下载" if suffix else ""
+        out.append(Problem(f"另有 {count - limit} 行问题未逐条列出{where}。"))
     return out
 
 

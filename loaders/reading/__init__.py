@@ -2,13 +2,16 @@
 
 One idea per file, from the bytes up:
 
-- ``files``: what the bytes are (CSV, .xlsx, .xls), whatever the extension says; size limits.
-- ``archive``: a workbook's zip archive checked before any XML parser sees it (bombs, DTD/entities).
+- ``gate``: the one verdict on every file before any parser sees it: what the bytes are (CSV, .xlsx, .xls),
+  whatever the extension says, or a Chinese refusal (size, encrypted, .xlsb/.ods/Word/PDF/HTML …), kept per file.
+- ``archive``: a zip judged for the gate (real sizes, CRC, bombs, DTD/entities and non-UTF-8 markup in any part,
+  worksheet spans calamine could not allocate) and what it holds.
+- ``ole``: an OLE2 compound file read just far enough for the gate (encryption, Word, the .xls BOF).
 - ``encodings``: CSV text: BOM → strict UTF-8 → GB18030, never latin-1; damaged characters refused.
 - ``text``: how cell text is folded for comparison (full-width → half-width, blanks).
 - ``grids``: the first look: each candidate table (a CSV file, or each sheet) as rows of text cells.
   ``read_workbook`` is the one workbook reader (calamine via fastexcel: cached values only, formulas never
-  evaluated), for the exports and the weekly tables alike.
+  evaluated; every sheet from its row 1), for the exports and the weekly tables alike, after the gate.
 - ``headers``: the header row found below any title lines by the campaign's header synonyms; hidden sheets
   skipped, the best-matching sheet wins.
 - ``tables``: the whole table below the header, as text, in slices (polars' streaming CSV scan).

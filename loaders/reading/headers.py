@@ -9,7 +9,7 @@ from pathlib import Path
 
 from campaign import Source
 from loaders.reading.encodings import TextSource
-from loaders.reading.files import FileFormat
+from loaders.reading.gate import FileFormat
 from loaders.reading.grids import HEADER_SCAN_ROWS, Grid, preview
 from loaders.reading.text import fold
 from loaders.result import FileRejected

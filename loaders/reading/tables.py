@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 import polars as pl
 
 from loaders.reading.encodings import REPLACEMENT_CHAR, replacement_message, utf8_csv
+from loaders.reading.grids import calamine_path
 from loaders.reading.headers import Located
 from loaders.result import FileRejected
 
@@ -80,29 +81,14 @@ def _read_sheet(loc: Located, columns: Sequence[int], numeric_cols: Sequence[int
     import fastexcel
 
     skip = loc.header_index + 1
-    generated = "__UNNAMED__{}"  # fastexcel's names for header-less columns, by position in the used range
     try:
-        reader = fastexcel.read_excel(str(loc.path))
-        df = reader.load_sheet(
-            loc.grid.sheet,
-            header_row=None,
-            dtypes="string",
-            skip_rows=skip,
-            use_columns=[generated.format(i) for i in columns],
-        ).to_polars()
-        # A number cell in Excel: a boolean read gives a value for numbers (and true/false cells) only.
-        numeric = reader.load_sheet(
-            loc.grid.sheet,
-            header_row=None,
-            dtypes="boolean",
-            skip_rows=skip,
-            use_columns=[generated.format(i) for i in numeric_cols],
-        ).to_polars()
+        with calamine_path(loc.path, loc.fmt.kind) as book:
+            df, numeric = _load_columns(fastexcel.read_excel(str(book)), loc.grid.sheet, skip, columns, numeric_cols)
     except Exception:
         raise FileRejected(f"文件 {loc.where} 读取失败：工作簿已损坏或内容不完整。请重新导出后再试。") from None
-    df = df.rename({generated.format(i): COL.format(i) for i in columns})
+    df = df.rename({GENERATED.format(i): COL.format(i) for i in columns})
     flags = numeric.select(
-        pl.col(generated.format(i)).is_not_null().alias(COL.format(i) + "__num") for i in numeric_cols
+        pl.col(GENERATED.format(i)).is_not_null().alias(COL.format(i) + "__num") for i in numeric_cols
     )
     first = loc.grid.first_row + skip
     return (
@@ -110,3 +96,18 @@ def _read_sheet(loc: Located, columns: Sequence[int], numeric_cols: Sequence[int
         .with_row_index(ROW, offset=first)
         .with_columns(pl.col(ROW).cast(pl.Int64))
     )
+
+
+GENERATED = "__UNNAMED__{}"  # fastexcel's names for header-less columns, by position in the used range
+
+
+def _load_columns(reader, sheet: str | None, skip: int, columns: Sequence[int], numeric_cols: Sequence[int]):
+    """The requested columns as text, and the numeric ones as booleans: a boolean read gives a value for numbers
+    (and true/false cells) only, which tells a number cell in Excel from a text one. skip_rows counts from row 1."""
+
+    def read(cols: Sequence[int], dtypes: str) -> pl.DataFrame:
+        return reader.load_sheet(
+            sheet, header_row=None, dtypes=dtypes, skip_rows=skip, use_columns=[GENERATED.format(i) for i in cols]
+        ).to_polars()
+
+    return read(columns, "string"), read(numeric_cols, "boolean")

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from auth.audit import audit
-from auth.policy import Principal, require_load
-from loaders.result import FileRejected, LoadResult, Problem, Upload
+from auth.audit import audit, record
+from auth.policy import PermissionDenied, Principal, require_load
+from loaders.result import FileRejected, LoadResult, Problem, Upload, refusal_detail
 from warehouse import Warehouse
 from warehouse.batches import insert_batch, set_counts
 
@@ -76,6 +78,18 @@ def _check_owner(wh: Warehouse, unit: str, agency: str, deliverable_key: str) ->
         raise FileRejected(f"报送材料类型“{deliverable_key}”不存在")
 
 
+@contextmanager
+def _refusal_audited(wh: Warehouse, user: Principal, name: str) -> Iterator[None]:
+    """A refused deliverable (bad file, missing facts, no right to report for the unit) gets its audit row like
+    every refused upload, written after the store's transaction rolled back; the refusal then goes on to the page."""
+    try:
+        yield
+    except (FileRejected, PermissionDenied) as exc:
+        problems = exc.problems if isinstance(exc, FileRejected) else [Problem(f"文件 {name}：{exc}")]
+        record(wh, user, "upload", name, detail=refusal_detail(problems))
+        raise
+
+
 def _received(received_on: dt.date | None) -> dt.date:
     return received_on or dt.date.today()
 
@@ -101,21 +115,29 @@ def store_document(
     is_demo: bool = False,
 ) -> LoadResult:
     """实施方案, 总结报告 or 联合执法材料: one document, one batch. (典型案例 go through store_case.)"""
-    require_load(user, KIND, unit, agency)
-    _check_owner(wh, unit, agency, deliverable_key)
-    if deliverable_key == "typical_cases":
-        raise FileRejected("典型案例须填写案件信息并附行政处罚决定书，请在“典型案例”中上传")
-    mime, sha = _check_file(f, "文件")
-    received = _received(received_on)
-    with wh.write() as cur:
-        batch_id = insert_batch(
-            cur, kind=KIND, file_name=f.name, sha256=sha, size_bytes=len(f.data), loaded_by=user.username, unit=unit,
-            agency=agency, is_demo=is_demo, note=deliverable_key,
-        )  # fmt: skip
-        _insert_doc(cur, batch_id, unit, agency, deliverable_key, "document", title, f, mime, sha, received)
-        set_counts(cur, batch_id, rows_total=1, rows_loaded=1, rows_quarantined=0)
-        audit(cur, user, "upload", target=f.name, sha256=sha, detail=f"报送材料 {deliverable_key}（批次 #{batch_id}）")
-    return LoadResult(file=f.name, kind=KIND, status="loaded", rows_loaded=1, batch_id=batch_id)
+    with _refusal_audited(wh, user, f.name):
+        require_load(user, KIND, unit, agency)
+        _check_owner(wh, unit, agency, deliverable_key)
+        if deliverable_key == "typical_cases":
+            raise FileRejected("典型案例须填写案件信息并附行政处罚决定书，请在“典型案例”中上传")
+        mime, sha = _check_file(f, "文件")
+        received = _received(received_on)
+        with wh.write() as cur:
+            batch_id = insert_batch(
+                cur, kind=KIND, file_name=f.name, sha256=sha, size_bytes=len(f.data), loaded_by=user.username, unit=unit,
+                agency=agency, is_demo=is_demo, note=deliverable_key,
+            )  # fmt: skip
+            _insert_doc(cur, batch_id, unit, agency, deliverable_key, "document", title, f, mime, sha, received)
+            set_counts(cur, batch_id, rows_total=1, rows_loaded=1, rows_quarantined=0)
+            audit(
+                cur, user, "upload", target=f.name, sha256=sha, detail=f"报送材料 {deliverable_key}（批次 #{batch_id}）"
+            )
+        return LoadResult(file=f.name, kind=KIND, status="loaded", rows_loaded=1, batch_id=batch_id)
+
+
+def _case_file_name(info: CaseInfo, *uploads: Upload | None) -> str:
+    """What a 典型案例's audit row names: its first file, else the case."""
+    return next((u.name for u in uploads if u is not None), info.case_name.strip() or "典型案例")
 
 
 def store_case(
@@ -132,69 +154,70 @@ def store_case(
 ) -> LoadResult:
     """One 典型案例: its metadata, its 行政处罚决定书 and optionally a write-up, as one batch.
     A case counts towards the deliverable only with its decision document (the plan's words)."""
-    require_load(user, KIND, unit, agency)
-    c = wh.campaign
-    _check_owner(wh, unit, agency, "typical_cases")
-    problems = []
-    if not info.case_name.strip():
-        problems.append("请填写案件名称")
-    vt = {v.key: v for v in c.violation_types}
-    if info.violation_key not in vt:
-        problems.append(f"违法类型“{info.violation_key}”不存在")
-    elif info.focus_key and info.focus_key != vt[info.violation_key].focus:
-        problems.append(
-            f"违法类型“{vt[info.violation_key].label}”属于重点工作“{c.focus_label(vt[info.violation_key].focus)}”，"
-            f"与所选“{c.focus_label(info.focus_key) if info.focus_key in {f.key for f in c.focus_areas} else info.focus_key}”不一致"
-        )
-    if not info.decision_number.strip():
-        problems.append("请填写行政处罚决定书文号")
-    if info.fine is None or info.fine < 0:
-        problems.append("罚没金额应为不小于 0 的金额（万元）")
-    if problems:
-        raise FileRejected([Problem(m) for m in problems])
-    files = []
-    if decision_document is not None:
-        files.append(("decision_document", decision_document, *_check_file(decision_document, "行政处罚决定书")))
-    if case_material is not None:
-        files.append(("case_material", case_material, *_check_file(case_material, "案例材料")))
-    if not files:
-        raise FileRejected("请上传行政处罚决定书（典型案例须附决定书）")
-    received = _received(received_on)
-    primary = files[0]
-    with wh.write() as cur:
-        batch_id = insert_batch(
-            cur, kind=KIND, file_name=primary[1].name, sha256=primary[3], size_bytes=sum(len(f[1].data) for f in files),
-            loaded_by=user.username, unit=unit, agency=agency, is_demo=is_demo, note="typical_cases",
-        )  # fmt: skip
-        cur.execute(
-            "INSERT INTO typical_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                batch_id,
-                unit,
-                agency,
-                info.case_name.strip(),
-                vt[info.violation_key].focus,
-                info.violation_key,
-                info.decision_number.strip(),
-                round(float(info.fine), 6),
-                bool(info.joint_enforcement),
-                bool(info.transferred),
-            ],
-        )
-        for role, f, mime, sha in files:
-            _insert_doc(
-                cur, batch_id, unit, agency, "typical_cases", role, info.case_name.strip(), f, mime, sha, received
+    with _refusal_audited(wh, user, _case_file_name(info, decision_document, case_material)):
+        require_load(user, KIND, unit, agency)
+        c = wh.campaign
+        _check_owner(wh, unit, agency, "typical_cases")
+        problems = []
+        if not info.case_name.strip():
+            problems.append("请填写案件名称")
+        vt = {v.key: v for v in c.violation_types}
+        if info.violation_key not in vt:
+            problems.append(f"违法类型“{info.violation_key}”不存在")
+        elif info.focus_key and info.focus_key != vt[info.violation_key].focus:
+            problems.append(
+                f"违法类型“{vt[info.violation_key].label}”属于重点工作“{c.focus_label(vt[info.violation_key].focus)}”，"
+                f"与所选“{c.focus_label(info.focus_key) if info.focus_key in {f.key for f in c.focus_areas} else info.focus_key}”不一致"
             )
-        set_counts(cur, batch_id, rows_total=len(files), rows_loaded=len(files), rows_quarantined=0)
-        audit(
-            cur,
-            user,
-            "upload",
-            target=primary[1].name,
-            sha256=primary[3],
-            detail=f"典型案例“{info.case_name}”（批次 #{batch_id}）",
-        )
-    return LoadResult(file=primary[1].name, kind=KIND, status="loaded", rows_loaded=len(files), batch_id=batch_id)
+        if not info.decision_number.strip():
+            problems.append("请填写行政处罚决定书文号")
+        if info.fine is None or info.fine < 0:
+            problems.append("罚没金额应为不小于 0 的金额（万元）")
+        if problems:
+            raise FileRejected([Problem(m) for m in problems])
+        files = []
+        if decision_document is not None:
+            files.append(("decision_document", decision_document, *_check_file(decision_document, "行政处罚决定书")))
+        if case_material is not None:
+            files.append(("case_material", case_material, *_check_file(case_material, "案例材料")))
+        if not files:
+            raise FileRejected("请上传行政处罚决定书（典型案例须附决定书）")
+        received = _received(received_on)
+        primary = files[0]
+        with wh.write() as cur:
+            batch_id = insert_batch(
+                cur, kind=KIND, file_name=primary[1].name, sha256=primary[3], size_bytes=sum(len(f[1].data) for f in files),
+                loaded_by=user.username, unit=unit, agency=agency, is_demo=is_demo, note="typical_cases",
+            )  # fmt: skip
+            cur.execute(
+                "INSERT INTO typical_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    batch_id,
+                    unit,
+                    agency,
+                    info.case_name.strip(),
+                    vt[info.violation_key].focus,
+                    info.violation_key,
+                    info.decision_number.strip(),
+                    round(float(info.fine), 6),
+                    bool(info.joint_enforcement),
+                    bool(info.transferred),
+                ],
+            )
+            for role, f, mime, sha in files:
+                _insert_doc(
+                    cur, batch_id, unit, agency, "typical_cases", role, info.case_name.strip(), f, mime, sha, received
+                )
+            set_counts(cur, batch_id, rows_total=len(files), rows_loaded=len(files), rows_quarantined=0)
+            audit(
+                cur,
+                user,
+                "upload",
+                target=primary[1].name,
+                sha256=primary[3],
+                detail=f"典型案例“{info.case_name}”（批次 #{batch_id}）",
+            )
+        return LoadResult(file=primary[1].name, kind=KIND, status="loaded", rows_loaded=len(files), batch_id=batch_id)
 
 
 def document_content(wh: Warehouse, doc_id: int) -> tuple[str, str, bytes, str]:

@@ -25,15 +25,12 @@ from warehouse import Warehouse, sha256_file
 from warehouse.batches import find_duplicate, insert_batch, set_counts
 
 KIND = "district_stats"
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
 
 def sniff(path: str | Path) -> float:
-    """How much the file looks like a weekly 统计表. Never raises."""
+    """How much the file looks like a weekly 统计表 (a workbook, by the gate's verdict, not its name). Never raises."""
     try:
         path = Path(path)
-        if path.suffix.lower() not in EXCEL_SUFFIXES or not path.is_file():
-            return 0.0
         from campaign import load_campaign
 
         return sniff_sheets(load_campaign(), read_sheets(path, n_rows=80))

@@ -8,7 +8,6 @@ with every blocking problem found. Label synonyms are data ([stats_parsing] in t
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,13 +59,11 @@ class ParsedStats:
     rows_read: int = 0
 
 
-def read_sheets(path: str | Path, n_rows: int | None = None) -> list[Grid]:
-    """Every sheet from its row 1 (rows[r] is Excel row r + 1), through the reading core's workbook reader. Raises
-    what calamine raises for an unreadable file, FileRejected for a hostile archive."""
+def read_sheets(path: str | Path, n_rows: int | None = None, name: str | None = None) -> list[Grid]:
+    """Every sheet from its row 1 (rows[r] is Excel row r + 1), through the reading core's workbook reader (the gate
+    first). Raises FileRejected for a file the gate refuses, what calamine raises for one it still cannot read."""
     path = Path(path)
-    return read_workbook(
-        path, path.name, "xlsx" if zipfile.is_zipfile(path) else "xls", n_rows=n_rows, from_row_one=True
-    )
+    return read_workbook(path, name or path.name, n_rows=n_rows)
 
 
 def _find_field(ctx: Context, grid: Grid, labels: tuple[str, ...], stop: int) -> Found | None:
@@ -98,12 +95,12 @@ def parse_workbook(path: str | Path, campaign: Campaign, file: str) -> ParsedSta
     """Everything the workbook says, or FileRejected listing every blocking problem."""
     ctx = Context(campaign, file)
     try:
-        grids = read_sheets(path)
+        grids = read_sheets(path, name=file)
     except FileRejected:
         raise
-    except Exception as exc:  # calamine's message is technical; say what we expected instead
+    except Exception:  # past the gate, calamine still could not read it; its message is technical
         raise FileRejected(
-            f"文件“{file}”无法读取：不是有效的 Excel 文件（.xlsx/.xls）。请用 Excel 另存为 .xlsx 后重新上传。（{type(exc).__name__}）"
+            f"文件“{file}”无法读取：工作簿已损坏或不是有效的 Excel 文件（.xlsx/.xls）。请用 Excel 另存为 .xlsx 后重新上传。"
         ) from None
     t1, t2 = locate_tables(ctx, grids)
     errors: list[Problem] = []
@@ -127,6 +124,11 @@ def parse_workbook(path: str | Path, campaign: Campaign, file: str) -> ParsedSta
     out = ParsedStats(file=file, table1_sheet=t1.grid.sheet, table2_sheet=t2.grid.sheet)
     _read_table1(ctx, t1, out, errors)
     _read_table2(ctx, t2, out, errors)
+    if not errors and not (_filled(t1) or _filled(t2)):  # nothing usable arrived: an unfilled template, most likely
+        raise FileRejected(
+            f"文件“{file}”的{campaign.table1_title}和{campaign.table2_title}都没有填写任何数值（全部为空），未导入。"
+            "若本周确实没有工作量，请在各项填 0 后再上传。"
+        )
     for t in (t1, t2):
         rep = _find_field(ctx, t.grid, ctx.sp.reporter_labels, t.header_row)
         per = _find_field(ctx, t.grid, ctx.sp.period_labels, t.header_row)
@@ -137,6 +139,11 @@ def parse_workbook(path: str | Path, campaign: Campaign, file: str) -> ParsedSta
     if errors:
         raise FileRejected(errors)
     return out
+
+
+def _filled(t: Table) -> int:
+    """How many value cells of a table hold anything (a 0, "—" and "/" count: they say "none" on purpose)."""
+    return sum(t.grid.cell(r, j) is not None for r in range(t.header_row + 1, t.end_row) for j in t.value_cols.values())
 
 
 def _value_cell(ctx, t: Table, r: int, j: int, m: Measure, context: str, errors: list[Problem]):
