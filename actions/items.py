@@ -25,7 +25,7 @@ from auth.policy import (
     require_followup_unit_step,
 )
 from loaders.result import FileRejected, Upload
-from loaders.weekly.deliverables import _check_file as check_document
+from loaders.weekly.deliverables import check_file as check_document
 from warehouse import Warehouse, load_sql
 
 STATES = {"issued": "已下发", "signed": "已签收", "checking": "核查中", "answered": "已反馈", "closed": "已办结"}

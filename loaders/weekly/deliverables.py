@@ -51,7 +51,7 @@ class CaseInfo:
     focus_key: str | None = None  # derived from the violation type when not given
 
 
-def _check_file(f: Upload, what: str) -> tuple[str, str]:
+def check_file(f: Upload, what: str) -> tuple[str, str]:
     """(mime type, sha256) or FileRejected."""
     suffix = Path(f.name).suffix.lower()
     if suffix not in ALLOWED:
@@ -120,7 +120,7 @@ def store_document(
         _check_owner(wh, unit, agency, deliverable_key)
         if deliverable_key == "typical_cases":
             raise FileRejected("典型案例须填写案件信息并附行政处罚决定书，请在“典型案例”中上传")
-        mime, sha = _check_file(f, "文件")
+        mime, sha = check_file(f, "文件")
         received = _received(received_on)
         with wh.write() as cur:
             batch_id = insert_batch(
@@ -177,9 +177,9 @@ def store_case(
             raise FileRejected([Problem(m) for m in problems])
         files = []
         if decision_document is not None:
-            files.append(("decision_document", decision_document, *_check_file(decision_document, "行政处罚决定书")))
+            files.append(("decision_document", decision_document, *check_file(decision_document, "行政处罚决定书")))
         if case_material is not None:
-            files.append(("case_material", case_material, *_check_file(case_material, "案例材料")))
+            files.append(("case_material", case_material, *check_file(case_material, "案例材料")))
         if not files:
             raise FileRejected("请上传行政处罚决定书（典型案例须附决定书）")
         received = _received(received_on)
