@@ -364,9 +364,12 @@ def value(
     where: dict[str, str] | None = None,
 ) -> float:
     """One figure, cumulative to `as_of` (None: all data); 0 where the data does not exist yet."""
-    m = get(wh.campaign, key)
     result = breakdown(wh, [key], [], as_of, since=since, where=where)
-    raw = result[key][0] if result.height else None
+    return rounded(get(wh.campaign, key), result[key][0] if result.height else None)
+
+
+def rounded(m: Metric, raw: float | None) -> float:
+    """A raw aggregate as `value` returns it: to the metric's decimals, 0 where there is no data."""
     if raw is None:
         return 0
     return round(float(raw), m.decimals) if m.decimals else round(raw)
