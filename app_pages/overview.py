@@ -7,10 +7,11 @@ import streamlit as st
 
 from app_pages.ui.charts import style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.documents import bulletin_panel
 from app_pages.ui.tiles import metric_tile
 from metrics import overview, registry
 
-guard("overview")
+user = guard("overview")
 wh = warehouse()
 c = wh.campaign
 day = as_of()
@@ -132,3 +133,5 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+bulletin_panel(user, day)

@@ -26,7 +26,9 @@ def stable_zip(members: Iterable[tuple[str, bytes]]) -> bytes:
     return buf.getvalue()
 
 
-def restamp(data: bytes) -> bytes:
-    """An existing zip (e.g. what python-docx or openpyxl saved) rewritten with fixed timestamps, order kept."""
+def restamp(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """An existing zip (e.g. what python-docx or openpyxl saved) rewritten with fixed timestamps, order kept;
+    `replace` swaps the content of named members (such as properties a library stamps with the clock)."""
+    replace = replace or {}
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return stable_zip((info.filename, z.read(info)) for info in z.infolist())
+        return stable_zip((info.filename, replace.get(info.filename) or z.read(info)) for info in z.infolist())

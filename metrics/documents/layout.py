@@ -172,9 +172,11 @@ class OfficialDocument:
                 elif j >= numeric_from:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         shares = [2 if j < numeric_from else 1 for j in range(len(header))]
+        t.autofit = False
         for j, column in enumerate(t.columns):
             width = Mm(TEXT_WIDTH_MM * shares[j] / sum(shares))
-            for cell in column.cells:
+            column.width = width  # the grid, which LibreOffice reads
+            for cell in column.cells:  # the cells, which Word reads
                 cell.width = width
         header_row = t.rows[0]._tr.get_or_add_trPr()
         header_row.append(OxmlElement("w:tblHeader"))

@@ -13,6 +13,8 @@ import io
 import re
 from dataclasses import dataclass
 
+from openpyxl.xml.functions import tostring
+
 from auth.policy import Principal, require_documents
 from metrics import tracking
 from metrics.documents.archive import restamp, stable_zip
@@ -68,10 +70,11 @@ def _csv(header: list[str], rows: list[list[object]]) -> bytes:
 
 def _workbook(wh: Warehouse, as_of: dt.date, scope: Scope, generated_at: dt.datetime) -> bytes:
     wb = build_report(wh, as_of, scope.unit)
-    wb.properties.created = wb.properties.modified = generated_at
     buf = io.BytesIO()
-    wb.save(buf)
-    return restamp(buf.getvalue())
+    wb.save(buf)  # openpyxl stamps "modified" with the clock here: the properties are written again below
+    wb.properties.created = wb.properties.modified = generated_at
+    wb.properties.creator = wh.campaign.office
+    return restamp(buf.getvalue(), {"docProps/core.xml": tostring(wb.properties.to_tree())})
 
 
 def stored_documents(wh: Warehouse, scope: Scope, as_of: dt.date) -> list[dict]:
