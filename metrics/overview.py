@@ -93,15 +93,17 @@ class Change:
 
 
 def changes(wh: Warehouse, keys: list[str], as_of: dt.date, where: dict[str, str] | None = None) -> list[Change]:
-    """`keys` (of one relation) cumulative to as_of, one week before and two weeks before, in three scans.
-    A weekly table counts in the week its Sunday falls in, so for 统计表 figures "this week" is one report week."""
-    cuts = [registry.breakdown(wh, keys, [], as_of - dt.timedelta(days=7 * i), where=where) for i in range(3)]
+    """`keys` (additive, of one relation) cumulative to as_of, one and two weeks before, in one scan. A weekly
+    table counts in the week its Sunday falls in, so for 统计表 figures "this week" is one report week."""
+    now, week_ago, two_weeks_ago = registry.at_dates(
+        wh, keys, [as_of - dt.timedelta(days=7 * i) for i in range(3)], where
+    )
     out = []
     for key in keys:
         m = registry.get(wh.campaign, key)
-        now, week_ago, two_weeks_ago = (registry.rounded(m, cut[key][0] if cut.height else None) for cut in cuts)
-        this_week, last_week = registry.rounded(m, now - week_ago), registry.rounded(m, week_ago - two_weeks_ago)
-        out.append(Change(key, now, this_week, last_week))
+        this_week = registry.rounded(m, now[key] - week_ago[key])
+        last_week = registry.rounded(m, week_ago[key] - two_weeks_ago[key])
+        out.append(Change(key, now[key], this_week, last_week))
     return out
 
 

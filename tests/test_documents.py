@@ -326,3 +326,16 @@ def test_cli_writes_the_bulletin_and_its_pdf(demo_db, tmp_path):
     assert len(d.inline_shapes) == 3
     if shutil.which("soffice"):
         assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_figures_at_several_dates_in_one_scan_equal_value_at_each(dwh):
+    dates = [AS_OF, dt.date(2018, 8, 5), AS_OF - dt.timedelta(days=7), dt.date(2018, 7, 1)]
+    for keys, where in [
+        (["complaints_online", "complaints_12315", "recovered_loss", "amount_involved"], {"unit": "wujin"}),
+        (["cases_filed", "fines", "staff_deployed"], None),
+        (["hits_received", "hits_disposed"], None),
+    ]:
+        got = registry.at_dates(dwh, keys, dates, where)
+        assert got == [{k: registry.value(dwh, k, d, where=where) for k in keys} for d in dates]
+    with pytest.raises(ValueError, match="可累加"):
+        registry.at_dates(dwh, ["hit_disposal_rate"], dates)

@@ -160,11 +160,11 @@ class OfficialDocument:
         t = self.doc.add_table(rows=1 + len(rows), cols=len(header))
         t.style = self.doc.styles["Table Grid"]
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for i, line in enumerate([header, *rows]):
-            for j, value in enumerate(line):
-                cell = t.cell(i, j)
+        style_id = self.doc.styles["GW TableText"].style_id
+        for i, (line, row) in enumerate(zip([header, *rows], t.rows, strict=True)):
+            for j, (value, cell) in enumerate(zip(line, row.cells, strict=True)):
                 p = cell.paragraphs[0]
-                p.style = self.doc.styles["GW TableText"]
+                p._p.style = style_id  # python-docx's by-name look-up per cell costs seconds on large tables
                 run = p.add_run(value)
                 run.bold = i == 0
                 if i == 0:
