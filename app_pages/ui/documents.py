@@ -12,12 +12,13 @@ from app_pages.ui.common import warehouse
 from auth.policy import PermissionDenied, Principal, require_documents
 from metrics.documents.bulletin import bulletin
 from metrics.documents.context import Scope
-from metrics.documents.document import GeneratedFile, pdf_of
-from metrics.documents.pack import pack
+from metrics.documents.document import DOCX_MIME, PDF_MIME, GeneratedFile, pdf_of
+from metrics.documents.pack import ZIP_MIME, pack
 from metrics.documents.pdf import PdfUnavailable
 from metrics.tracking import reporters
 
 KEY = "documents_files"
+DOWNLOAD_LABELS = {DOCX_MIME: "下载 Word 版（.docx）", PDF_MIME: "下载 PDF 版", ZIP_MIME: "下载材料包（.zip）"}
 
 
 def _files() -> dict[str, GeneratedFile]:
@@ -38,10 +39,18 @@ def _make(user: Principal, slot: str, label: str, make: Callable[[], GeneratedFi
     made = files.get(slot)
     if made is None:
         return
-    cols = st.columns([3, 2]) if pdf else [st.container()]
+    cols = st.columns(2) if pdf else [st.container()]
     cols[0].download_button(
-        f"下载 {made.file_name}", made.data, made.file_name, made.mime, key=f"get_{slot}", on_click="ignore"
+        DOWNLOAD_LABELS[made.mime],
+        made.data,
+        made.file_name,
+        made.mime,
+        key=f"get_{slot}",
+        on_click="ignore",
+        icon=":material/download:",
+        type="primary",
     )
+    st.caption(f"{made.file_name}（已记入审计日志）")
     if pdf:
         if cols[1].button("生成 PDF 版", key=f"make_{slot}_pdf"):
             with st.spinner("正在转换 PDF……"):
@@ -52,7 +61,7 @@ def _make(user: Principal, slot: str, label: str, make: Callable[[], GeneratedFi
         converted = files.get(f"{slot}.pdf")
         if converted is not None:
             cols[1].download_button(
-                "下载 PDF",
+                DOWNLOAD_LABELS[converted.mime],
                 converted.data,
                 converted.file_name,
                 converted.mime,
@@ -95,13 +104,12 @@ def documents_panel(user: Principal, day: dt.date) -> None:
         bulletin_cols = st.columns(2)
         with bulletin_cols[0]:
             _make(user, f"bulletin:{day}", "生成全市工作通报", lambda: bulletin(wh, user, day), pdf=True)
-        options = [None, *[(r.unit, r.agency) for r in reporters(wh)]]
-        labels = {(r.unit, r.agency): r.label for r in reporters(wh)}
+        scopes = [("全市", Scope()), *((r.label, Scope(r.unit, r.agency)) for r in reporters(wh))]
         with bulletin_cols[1]:
             chosen = st.selectbox(
-                "材料包范围", options, format_func=lambda o: "全市" if o is None else labels[o], key="pack_scope"
+                "材料包范围", range(len(scopes)), format_func=lambda i: scopes[i][0], key="pack_scope"
             )
-        scope = Scope() if chosen is None else Scope(*chosen)
+        scope = scopes[chosen][1]
     _make(
         user,
         f"pack:{scope.slug()}:{day}",
