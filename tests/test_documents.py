@@ -34,6 +34,7 @@ AS_OF = dt.date(2018, 10, 15)
 AT = dt.datetime(2018, 10, 15, 18, 0, 0)
 PDF = b"%PDF-1.4\n% test document\n"
 ARTIFACTS = ROOT / "test-artifacts"
+CHARTS = shutil.which("chromium") is not None  # kaleido renders the charts in Debian's Chromium
 
 
 def _summary(db: Path, as_of: dt.date) -> dict:
@@ -178,10 +179,14 @@ def test_same_inputs_give_the_same_bytes_but_for_the_creation_time(dwh):
     differ = [n for n in za.namelist() if za.read(n) != zl.read(n)]
     assert differ == ["docProps/core.xml"]
     assert {i.date_time for i in za.infolist()} == {(1980, 1, 1, 0, 0, 0)}
-    assert len([n for n in za.namelist() if n.startswith("word/media/")]) == 3  # three charts as images
+    if CHARTS:
+        assert len([n for n in za.namelist() if n.startswith("word/media/")]) == 3  # three charts as images
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice：跳过 PDF 测试")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="未安装 LibreOffice 或 poppler：跳过 PDF 测试",
+)
 def test_pdf_is_a4_page_by_page_and_holds_the_same_figures(dwh, demo_db):
     f = pdf_of(dwh, SYSTEM, bulletin(dwh, SYSTEM, AS_OF, generated_at=AT))
     assert f.data.startswith(b"%PDF") and f.file_name.endswith(".pdf")
@@ -323,7 +328,7 @@ def test_cli_writes_the_bulletin_and_its_pdf(demo_db, tmp_path):
     assert "已写出" in done.stdout
     d = docx.Document(str(out))
     assert d.paragraphs[0].text == "2018网剑行动工作通报"
-    assert len(d.inline_shapes) == 3
+    assert len(d.inline_shapes) == (3 if CHARTS else 0)
     if shutil.which("soffice"):
         assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages.ui.common import warehouse
 from auth.policy import PermissionDenied, Principal, require_documents
@@ -40,16 +41,7 @@ def _make(user: Principal, slot: str, label: str, make: Callable[[], GeneratedFi
     if made is None:
         return
     cols = st.columns(2) if pdf else [st.container()]
-    cols[0].download_button(
-        DOWNLOAD_LABELS[made.mime],
-        made.data,
-        made.file_name,
-        made.mime,
-        key=f"get_{slot}",
-        on_click="ignore",
-        icon=":material/download:",
-        type="primary",
-    )
+    _download(cols[0], made, f"get_{slot}")
     st.caption(f"{made.file_name}（已记入审计日志）")
     if pdf:
         if cols[1].button("生成 PDF 版", key=f"make_{slot}_pdf"):
@@ -60,17 +52,16 @@ def _make(user: Principal, slot: str, label: str, make: Callable[[], GeneratedFi
                     st.warning(str(exc), icon=":material/block:")
         converted = files.get(f"{slot}.pdf")
         if converted is not None:
-            cols[1].download_button(
-                DOWNLOAD_LABELS[converted.mime],
-                converted.data,
-                converted.file_name,
-                converted.mime,
-                key=f"get_{slot}_pdf",
-                on_click="ignore",
-            )
+            _download(cols[1], converted, f"get_{slot}_pdf")
     if made.missing:
         with st.expander(f"尚缺 {len(made.missing)} 项（已在文件中列出）"):
             st.markdown("\n".join(f"- {m}" for m in made.missing))
+
+
+def _download(where: DeltaGenerator, f: GeneratedFile, key: str) -> None:
+    where.download_button(
+        DOWNLOAD_LABELS[f.mime], f.data, f.file_name, f.mime, key=key, on_click="ignore", icon=":material/download:"
+    )
 
 
 def bulletin_panel(user: Principal, day: dt.date) -> None:

@@ -8,11 +8,12 @@ named, anomalies and the next deadlines, with charts, for an as-of date.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Unpack
 
 from auth.policy import Principal, require_documents
 from campaign.calendar import week_of
-from metrics.documents.context import Scope, Section, city_only, with_area
-from metrics.documents.document import DOCX_MIME, GeneratedFile, compose, finish, now
+from metrics.documents.context import Options, Request, Scope, Section, city_only, with_area
+from metrics.documents.document import DOCX_MIME, GeneratedFile, compose, finish
 from metrics.documents.sections import anomalies, districts, focus_areas, next_steps, overall, reporting
 from metrics.documents.sentences import full_day
 from warehouse import Warehouse
@@ -37,32 +38,12 @@ def file_name(wh: Warehouse, as_of: dt.date, scope: Scope) -> str:
     return f"{wh.campaign.short_name}工作通报{who}_第{issue_number(wh, as_of)}期_截至{as_of:%Y-%m-%d}.docx"
 
 
-def bulletin(
-    wh: Warehouse,
-    principal: Principal,
-    as_of: dt.date,
-    *,
-    scope: Scope | None = None,
-    generated_at: dt.datetime | None = None,
-    with_charts: bool = True,
-) -> GeneratedFile:
+def bulletin(wh: Warehouse, principal: Principal, as_of: dt.date, **options: Unpack[Options]) -> GeneratedFile:
     """The 工作通报 as .docx (`document.pdf_of` converts it). Checked and audited."""
-    scope = scope or Scope()
-    require_documents(principal, scope.unit, scope.agency)
+    r = Request.of(as_of, options)
+    require_documents(principal, r.scope.unit, r.scope.agency)
     c = wh.campaign
-    data, missing = compose(
-        wh,
-        scope,
-        as_of,
-        title=f"{c.short_name}工作通报",
-        meta=[
-            f"第{issue_number(wh, as_of)}期",
-            "（文号：〔　　〕　　号）",
-            f"{c.office}　　{full_day(as_of)}",
-        ],
-        sections=BULLETIN,
-        generated_at=generated_at or now(),
-        with_charts=with_charts,
-    )
-    detail = f"工作通报：{scope.label(wh)}，截至 {as_of}"
-    return finish(wh, principal, file_name(wh, as_of, scope), data, DOCX_MIME, detail, missing)
+    meta = [f"第{issue_number(wh, as_of)}期", "（文号：〔　　〕　　号）", f"{c.office}　　{full_day(as_of)}"]
+    data, missing = compose(wh, r, title=f"{c.short_name}工作通报", meta=meta, sections=BULLETIN)
+    detail = f"工作通报：{r.scope.label(wh)}，截至 {as_of}"
+    return finish(wh, principal, file_name(wh, as_of, r.scope), data, DOCX_MIME, detail, missing)

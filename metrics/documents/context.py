@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from metrics import registry
 from metrics.documents.layout import OfficialDocument
@@ -62,6 +63,27 @@ class Scope:
     def slug(self) -> str:
         """For file names: city, wujin, city-psb."""
         return "-".join(x for x in (self.unit or "city", self.agency if self.unit == "city" else None) if x)
+
+
+class Options(TypedDict, total=False):
+    """What every document function takes besides the warehouse, the user and the as-of date."""
+
+    scope: Scope  # default: the whole city
+    generated_at: dt.datetime  # default: now; the only thing that differs between two runs over the same data
+    with_charts: bool  # default: True
+
+
+@dataclass(frozen=True)
+class Request:
+    as_of: dt.date
+    scope: Scope
+    generated_at: dt.datetime
+    with_charts: bool
+
+    @classmethod
+    def of(cls, as_of: dt.date, options: Options) -> Request:
+        stamp = options.get("generated_at") or dt.datetime.now().replace(microsecond=0)
+        return cls(as_of, options.get("scope") or Scope(), stamp, options.get("with_charts", True))
 
 
 @dataclass

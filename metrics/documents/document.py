@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from auth.audit import record
 from auth.policy import Principal
 from metrics.documents import charts, pdf
-from metrics.documents.context import Context, Scope, Section, write_sections
+from metrics.documents.context import Context, Request, Section, write_sections
 from metrics.documents.layout import OfficialDocument
 from metrics.documents.sentences import day, full_day
 from warehouse import Warehouse
@@ -50,27 +50,19 @@ def scope_note(ctx: Context) -> str:
 
 
 def compose(
-    wh: Warehouse,
-    scope: Scope,
-    as_of: dt.date,
-    *,
-    title: str,
-    meta: list[str],
-    sections: list[Section],
-    generated_at: dt.datetime,
-    with_charts: bool = True,
+    wh: Warehouse, r: Request, *, title: str, meta: list[str], sections: list[Section]
 ) -> tuple[bytes, tuple[str, ...]]:
     """The .docx bytes and what was missing. The browser for the charts starts before the first query."""
-    if with_charts:
+    if r.with_charts:
         charts.warm_up()
     doc = OfficialDocument()
-    ctx = Context(wh, doc, scope, as_of, charts=with_charts)
+    ctx = Context(wh, doc, r.scope, r.as_of, charts=r.with_charts)
     doc.title(title)
     for i, line in enumerate(meta):
         doc.meta(line, space_after=12 if i == len(meta) - 1 else 0)
     doc.note(scope_note(ctx))
     write_sections(ctx, sections)
-    data = doc.to_bytes(title=title, author=wh.campaign.office, subject=scope_note(ctx), generated_at=generated_at)
+    data = doc.to_bytes(title=title, author=wh.campaign.office, subject=scope_note(ctx), generated_at=r.generated_at)
     return data, tuple(ctx.missing)
 
 
@@ -96,7 +88,3 @@ def pdf_of(wh: Warehouse, principal: Principal, docx: GeneratedFile) -> Generate
     data = pdf.to_pdf(docx.data)
     name = docx.file_name.removesuffix(".docx") + ".pdf"
     return finish(wh, principal, name, data, PDF_MIME, f"PDF 版：{docx.file_name}", docx.missing)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)

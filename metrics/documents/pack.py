@@ -12,14 +12,15 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
+from typing import Unpack
 
 from openpyxl.xml.functions import tostring
 
 from auth.policy import Principal, require_documents
 from metrics import tracking
 from metrics.documents.archive import restamp, stable_zip
-from metrics.documents.context import Scope
-from metrics.documents.document import GeneratedFile, finish, now
+from metrics.documents.context import Options, Request, Scope
+from metrics.documents.document import GeneratedFile, finish
 from metrics.documents.summary_report import summary_report
 from metrics.report import build_report
 from warehouse import Warehouse, load_sql
@@ -85,23 +86,15 @@ def stored_documents(wh: Warehouse, scope: Scope, as_of: dt.date) -> list[dict]:
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
-def pack(
-    wh: Warehouse,
-    principal: Principal,
-    as_of: dt.date,
-    *,
-    scope: Scope | None = None,
-    generated_at: dt.datetime | None = None,
-    with_charts: bool = True,
-) -> GeneratedFile:
+def pack(wh: Warehouse, principal: Principal, as_of: dt.date, **options: Unpack[Options]) -> GeneratedFile:
     """The pack (.zip), checked and audited once; its `missing` says what is not in it yet."""
-    scope = scope or Scope()
+    r = Request.of(as_of, options)
+    scope, generated_at = r.scope, r.generated_at
     require_documents(principal, scope.unit, scope.agency)
     c, who = wh.campaign, scope.label(wh)
-    generated_at = generated_at or now()
     stamp = generated_at.isoformat(sep=" ")
     report = summary_report(
-        wh, principal, as_of, scope=scope, generated_at=generated_at, with_charts=with_charts, audit=False
+        wh, principal, as_of, audit=False, scope=scope, generated_at=generated_at, with_charts=r.with_charts
     )
     workbook_name = f"{c.short_name}情况统计表_{who}_截至{as_of:%Y-%m-%d}.xlsx"
     members = [(report.file_name, report.data), (workbook_name, _workbook(wh, as_of, scope, generated_at))]

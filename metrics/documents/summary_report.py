@@ -4,10 +4,11 @@ cases, and the headings the office writes by hand (做法、问题、打算) mar
 from __future__ import annotations
 
 import datetime as dt
+from typing import Unpack
 
 from auth.policy import Principal, require_documents
-from metrics.documents.context import Context, Scope, Section, city_only, fill_in
-from metrics.documents.document import DOCX_MIME, GeneratedFile, compose, finish, now
+from metrics.documents.context import Context, Options, Request, Scope, Section, city_only, fill_in
+from metrics.documents.document import DOCX_MIME, GeneratedFile, compose, finish
 from metrics.documents.sections import districts, focus_areas, overall, reporting, typical_cases
 from metrics.documents.sentences import full_day
 from warehouse import Warehouse
@@ -34,29 +35,13 @@ def file_name(wh: Warehouse, as_of: dt.date, scope: Scope) -> str:
 
 
 def summary_report(
-    wh: Warehouse,
-    principal: Principal,
-    as_of: dt.date,
-    *,
-    scope: Scope | None = None,
-    generated_at: dt.datetime | None = None,
-    with_charts: bool = True,
-    audit: bool = True,
+    wh: Warehouse, principal: Principal, as_of: dt.date, *, audit: bool = True, **options: Unpack[Options]
 ) -> GeneratedFile:
     """The draft as .docx. Checked, and audited unless it is part of a pack (the pack is audited as a whole)."""
-    scope = scope or Scope()
-    require_documents(principal, scope.unit, scope.agency)
-    c = wh.campaign
-    issuer = c.office if scope.is_city else scope.label(wh)
-    data, missing = compose(
-        wh,
-        scope,
-        as_of,
-        title=f"{scope.label(wh)}{c.short_name}总结报告",
-        meta=["（初稿）", f"{issuer}　　{full_day(as_of)}"],
-        sections=SUMMARY,
-        generated_at=generated_at or now(),
-        with_charts=with_charts,
-    )
-    detail = f"总结报告初稿：{scope.label(wh)}，截至 {as_of}"
-    return finish(wh, principal, file_name(wh, as_of, scope), data, DOCX_MIME, detail, missing, audit)
+    r = Request.of(as_of, options)
+    require_documents(principal, r.scope.unit, r.scope.agency)
+    c, who = wh.campaign, r.scope.label(wh)
+    meta = ["（初稿）", f"{c.office if r.scope.is_city else who}　　{full_day(as_of)}"]
+    data, missing = compose(wh, r, title=f"{who}{c.short_name}总结报告", meta=meta, sections=SUMMARY)
+    detail = f"总结报告初稿：{who}，截至 {as_of}"
+    return finish(wh, principal, file_name(wh, as_of, r.scope), data, DOCX_MIME, detail, missing, audit)
