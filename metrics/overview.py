@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from campaign.calendar import week_of
-from metrics import registry
+from metrics import cumulative, registry
 from warehouse import Warehouse
 
 KPI_KEYS = ("cases_filed", "fines", "listings_removed", "sites_ordered_rectify", "complaints_online")
@@ -95,7 +95,7 @@ class Change:
 def changes(wh: Warehouse, keys: list[str], as_of: dt.date, where: dict[str, str] | None = None) -> list[Change]:
     """`keys` (additive, of one relation) cumulative to as_of, one and two weeks before, in one scan. A weekly
     table counts in the week its Sunday falls in, so for 统计表 figures "this week" is one report week."""
-    now, week_ago, two_weeks_ago = registry.at_dates(
+    now, week_ago, two_weeks_ago = cumulative.at_dates(
         wh, keys, [as_of - dt.timedelta(days=7 * i) for i in range(3)], where
     )
     out = []

@@ -21,7 +21,7 @@ import pytest
 
 from auth.policy import SYSTEM, PermissionDenied
 from loaders.deliverables import CaseInfo, Upload, store_case, store_document
-from metrics import overview, registry, tracking
+from metrics import cumulative, overview, registry, tracking
 from metrics.documents.bulletin import bulletin
 from metrics.documents.context import Scope
 from metrics.documents.document import pdf_of
@@ -340,7 +340,7 @@ def test_figures_at_several_dates_in_one_scan_equal_value_at_each(dwh):
         (["cases_filed", "fines", "staff_deployed"], None),
         (["hits_received", "hits_disposed"], None),
     ]:
-        got = registry.at_dates(dwh, keys, dates, where)
+        got = cumulative.at_dates(dwh, keys, dates, where)
         assert got == [{k: registry.value(dwh, k, d, where=where) for k in keys} for d in dates]
     with pytest.raises(ValueError, match="可累加"):
-        registry.at_dates(dwh, ["hit_disposal_rate"], dates)
+        cumulative.at_dates(dwh, ["hit_disposal_rate"], dates)
