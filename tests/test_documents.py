@@ -17,9 +17,11 @@ import zipfile
 from pathlib import Path
 
 import docx
+import polars as pl
 import pytest
 
 from auth.policy import SYSTEM, PermissionDenied
+from loaders import load_file
 from loaders.deliverables import CaseInfo, Upload, store_case, store_document
 from metrics import cumulative, overview, registry, tracking
 from metrics.documents.bulletin import bulletin
@@ -33,6 +35,7 @@ from warehouse import open_warehouse
 AS_OF = dt.date(2018, 10, 15)
 AT = dt.datetime(2018, 10, 15, 18, 0, 0)
 PDF = b"%PDF-1.4\n% test document\n"
+SPIKE = 14  # complaints of one new category in one week: an anomaly the 通报 must name
 ARTIFACTS = ROOT / "test-artifacts"
 CHARTS = shutil.which("chromium") is not None  # kaleido renders the charts in Debian's Chromium
 
@@ -48,6 +51,15 @@ def _summary(db: Path, as_of: dt.date) -> dict:
     return json.loads(out.stdout)
 
 
+def _spike_csv(path: Path) -> Path:
+    """A 12315 export with a complaint category the demo never had, SPIKE times in the week before AS_OF's."""
+    lines = ["登记编号,登记时间,办结状态,问题类别,销售地所在行政区,投诉人,联系电话"]
+    for i in range(SPIKE):
+        lines.append(f"JS2018SPIKE{i:04d},2018-10-10 09:{i:02d}:00,处理中,预付卡,溧阳市天目湖镇,某人{i},1390000{i:04d}")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    return path
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> dict:
     """The shipped demo data loaded through the real loaders, a few deliverables, one account per role, and the
@@ -58,6 +70,7 @@ def demo_db(tmp_path_factory) -> dict:
     db = tmp_path_factory.mktemp("documents") / "wangjian.duckdb"
     wh = open_warehouse(db)
     assert all(r.status == "loaded" for r in demo.load_demo(wh, user=SYSTEM))
+    assert load_file(wh, _spike_csv(db.parent / "spike.csv"), user=SYSTEM).status == "loaded"
     summary_tables.refresh(wh)
     store_document(
         wh, Upload("武进联合执法纪要.pdf", PDF + b"joint"), unit="wujin", agency="aic",
@@ -167,6 +180,48 @@ def test_every_bulletin_figure_equals_the_summary_cli_and_the_registry(dwh, demo
             assert labels[(s.unit, s.agency)] in text.split("逾期未报")[1]
     assert "截至2018年10月15日" in text and "第12期" in text  # the as-of date and issue on its face
     assert "统计范围：全市" in text  # the filters printed on it
+
+
+def test_hits_deliverables_anomalies_and_deadlines_in_the_bulletin_equal_their_sources(dwh, demo_db):
+    """The rest of the 通报's figures: monitoring hits against the summary's statuses, the amount recovered,
+    each deliverable's count against 报送进度, each anomaly against 投诉分析's flags, deadlines against the clock."""
+    from metrics import complaints, monitoring
+    from metrics.registry import DISPOSED_STATUSES
+
+    d = docx.Document(io.BytesIO(bulletin(dwh, SYSTEM, AS_OF, generated_at=AT, with_charts=False).data))
+    text, now = "\n".join(_text(d)), demo_db["now"]
+    by_status = now["monitoring"]["by_status"]
+    disposed = sum(by_status.get(s, 0) for s in DISPOSED_STATUSES)
+    assert disposed == registry.value(dwh, "hits_disposed", AS_OF) > 0
+    rate = _fmt(dwh, "hit_disposal_rate", registry.value(dwh, "hit_disposal_rate", AS_OF))
+    assert f"已处置监测线索 {disposed:,} 条，线索处置率 {rate}%" in text
+    assert f"{now['monitoring']['total']:,} 条，较上周" in text
+    recovered = _fmt(dwh, "recovered_loss", registry.value(dwh, "recovered_loss", AS_OF))
+    assert f"挽回经济损失 {recovered} 万元" in text
+    late = monitoring.overdue(dwh, AS_OF, limit=1)
+    assert late["pending"] == by_status.get(monitoring.PENDING, 0)
+    assert f"待核查监测线索共 {late['pending']:,} 条，其中超过 {monitoring.DEFAULT_OVERDUE_WORKDAYS} 个工作日" in text
+    assert f"仍未核查的 {late['total']:,} 条" in text
+
+    statuses = tracking.deliverable_statuses(dwh, AS_OF)
+    for deliverable in dwh.campaign.deliverables:
+        done = [s for s in statuses if s.deliverable_key == deliverable.key and s.status in ("on_time", "late")]
+        assert f"{deliverable.label}：" in text and f"已报送 {len(done)} 家" in text.split(f"{deliverable.label}：")[1]
+
+    since = overview.current_week(AS_OF) - dt.timedelta(days=7)
+    flags = complaints.anomalies(dwh, complaints.Filters(), AS_OF).filter(pl.col("week") >= since).head(5)
+    sentences = [line for line in _text(d) if "请属地单位关注" in line]
+    assert flags.height >= 1 and len(sentences) == flags.height  # at least the fixture's 预付卡 spike
+    for r, line in zip(flags.iter_rows(named=True), sentences, strict=True):
+        assert f"投诉举报 {r['count']:,} 件" in line, line
+        assert (f"的 {r['ratio']:.1f} 倍" if r["trailing_mean"] else "此前4周均无此类投诉举报") in line, line
+    assert f"问题类别“预付卡”投诉举报 {SPIKE:,} 件，此前4周均无此类投诉举报" in text  # never "inf 倍"
+
+    for deadline in overview.campaign_clock(dwh, AS_OF).next_deadlines:
+        left = "今日截止" if deadline.working_days_left == 0 else f"还有 {deadline.working_days_left} 个工作日"
+        assert (
+            f"{deadline.label}应于{deadline.due.year}年{deadline.due.month}月{deadline.due.day}日前报送，{left}" in text
+        )
 
 
 def test_same_inputs_give_the_same_bytes_but_for_the_creation_time(dwh):

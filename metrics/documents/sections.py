@@ -189,9 +189,14 @@ def anomalies(ctx: Context) -> None:
         ctx.doc.paragraph(f"{span(since, as_of)}，未发现投诉举报异常增长。")
     for r in flags.iter_rows(named=True):
         value = wh.campaign.unit_label(r["value"]) if r["dimension"] == "unit" else r["value"]
+        before = (
+            f"为此前{complaints.ANOMALY_WEEKS}周平均（{r['trailing_mean']:.1f} {m.unit}）的 {r['ratio']:.1f} 倍"
+            if r["trailing_mean"]
+            else f"此前{complaints.ANOMALY_WEEKS}周均无此类投诉举报"
+        )
         ctx.doc.paragraph(
             f"{day(r['week'])}起一周，{complaints.ANOMALY_DIMS[r['dimension']]}“{value}”投诉举报 {amount(m, r['count'])}，"
-            f"为此前{complaints.ANOMALY_WEEKS}周平均（{r['trailing_mean']:.1f} {m.unit}）的 {r['ratio']:.1f} 倍，请属地单位关注。"
+            f"{before}，请属地单位关注。"
         )
     if ctx.scope.is_city:
         late = monitoring.overdue(wh, as_of, limit=1)
