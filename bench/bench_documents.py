@@ -27,7 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 def _run(args: list[str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "metrics", *args], cwd=ROOT, check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "metrics", *args], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"python -m metrics {' '.join(args)} 失败：\n{done.stderr}")
     return time.perf_counter() - t0
 
 
