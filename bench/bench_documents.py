@@ -8,12 +8,17 @@ Measured as a user meets it, each a fresh process (interpreter, warehouse open, 
 `python -m metrics bulletin` end to end, with --pdf, and the pack; the baseline in the same run is
 `python -m metrics summary --json` on the same file (open the warehouse, a few scans, exit). Then, inside one
 process, the 通报 a second time: what the dashboard's button costs once its browser is running.
+
+Besides wall time, each fresh process's CPU seconds (its own and its children's: Chromium, LibreOffice) and the
+load average are printed: on a shared machine the wall time says more about the neighbours than about the code.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,16 +30,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _run(args: list[str]) -> float:
-    t0 = time.perf_counter()
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(args: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one fresh `python -m metrics` process, its browser and converter included."""
+    t0, cpu0 = time.perf_counter(), _cpu_children()
     done = subprocess.run([sys.executable, "-m", "metrics", *args], cwd=ROOT, capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"python -m metrics {' '.join(args)} 失败：\n{done.stderr}")
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, _cpu_children() - cpu0
 
 
-def _median(fn, repeat: int) -> float:
-    return statistics.median(fn() for _ in range(repeat))
+def _median(cmd: list[str], repeat: int) -> tuple[float, float]:
+    runs = [_run(cmd) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 def in_process(db: Path, as_of: dt.date) -> tuple[float, float]:
@@ -68,6 +80,7 @@ def main() -> None:
         db.parent.mkdir(parents=True, exist_ok=True)
         build(db, 10_000_000, 1_000_000)
     common = ["--as-of", args.as_of, "--db", str(db)]
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         _run(["summary", "--json", *common])  # warm the OS page cache once for every measurement alike
@@ -78,16 +91,17 @@ def main() -> None:
             ("bulletin --pdf", ["bulletin", *common, "--out", str(out / "p.docx"), "--pdf"]),
             ("pack（全市材料包）", ["pack", *common, "--out", str(out / "pack.zip")]),
         ]:
-            rows.append((name, _median(lambda cmd=cmd: _run(cmd), args.repeat)))
+            rows.append((name, *_median(cmd, args.repeat)))
     first, second = in_process(db, dt.date.fromisoformat(args.as_of))
     base = rows[0][1]
-    print(f"\n## 工作通报（{db}，截至 {args.as_of}，每项为 {args.repeat} 次独立进程的中位数）\n")
-    print("| 项目 | 用时 (s) | 相对基线 |")
-    print("|---|---:|---:|")
-    for name, secs in rows:
-        print(f"| {name} | {secs:.2f} | {secs / base:.1f}× |")
-    print(f"| 同一进程内第一份通报（含启动浏览器） | {first:.2f} | {first / base:.1f}× |")
-    print(f"| 同一进程内第二份通报（浏览器已启动，即看板按钮） | {second:.2f} | {second / base:.1f}× |")
+    print(f"\n## 工作通报（{db}，截至 {args.as_of}，每项为 {args.repeat} 次独立进程的中位数）")
+    print(f"负载（1 分钟平均，{os.cpu_count()} 核）：开始 {load_before:.1f}，结束 {os.getloadavg()[0]:.1f}\n")
+    print("| 项目 | 用时 (s) | CPU (s，含子进程) | 用时相对基线 |")
+    print("|---|---:|---:|---:|")
+    for name, secs, cpu in rows:
+        print(f"| {name} | {secs:.2f} | {cpu:.2f} | {secs / base:.1f}× |")
+    print(f"| 同一进程内第一份通报（含启动浏览器） | {first:.2f} | | {first / base:.1f}× |")
+    print(f"| 同一进程内第二份通报（浏览器已启动，即看板按钮） | {second:.2f} | | {second / base:.1f}× |")
 
 
 if __name__ == "__main__":
