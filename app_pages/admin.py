@@ -26,6 +26,7 @@ ACTIONS = {
     "upload": "上传",
     "withdraw": "撤销",
     "export": "导出",
+    "document": "生成文书",
     "user_change": "账号变更",
     "rule_change": "规则变更",
     "calendar_change": "日历调整",

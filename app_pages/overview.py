@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.ui.charts import style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.documents import bulletin_panel
 from app_pages.ui.followup import overview_section as followup_section
 from app_pages.ui.tiles import metric_tile
 from metrics import overview, registry
@@ -135,3 +136,5 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+bulletin_panel(user, day)

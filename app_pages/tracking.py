@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.documents import documents_panel
 from app_pages.ui.followup import tracking_section as followup_section
 from auth.policy import PermissionDenied, require_report
 from metrics.report import report_bytes, report_file_name
@@ -103,3 +104,5 @@ else:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
     )
+
+documents_panel(user, day)

@@ -92,6 +92,23 @@ def require_report(p: Principal) -> None:
         raise PermissionDenied(f"{p.label} 无权下载全市汇总报表。")
 
 
+def require_documents(p: Principal, unit: str | None = None, agency: str | None = None) -> None:
+    """工作通报 and 总结报告 packs: leadership, analysts and admins for the city and any unit; a unit's staff only
+    the pack of their own (unit, agency), since deliverables belong to one reporter (unit None: city-wide)."""
+    if p.role in ("leader", "analyst", "admin"):
+        return
+    if p.role != "unit_staff":
+        raise PermissionDenied(f"{p.label} 无权生成工作通报或总结报告材料。")
+    if unit is None:
+        raise PermissionDenied(
+            f"{p.label} 无权生成全市工作通报或全市材料包（仅领导、分析员、管理员可以），只能生成本单位材料包。"
+        )
+    if unit != p.unit or agency != p.agency:
+        raise PermissionDenied(
+            f"{p.label} 只能生成本单位（{p.unit} / {p.agency}）的材料包，不能生成 {unit} / {agency or '全部成员单位'} 的。"
+        )
+
+
 def require_admin(p: Principal) -> None:
     if p.role != "admin":
         raise PermissionDenied(f"{p.label} 无权进行管理操作（仅管理员可以）。")

@@ -1,5 +1,5 @@
-"""python -m metrics summary|report|refresh: figures from the warehouse for other tools and for the upward report, and
-the dashboard's summary tables rebuilt after a load from the command line."""
+"""python -m metrics summary|report|refresh|bulletin|pack: figures from the warehouse for other tools, the upward
+report, the 工作通报 and the 总结报告 pack, and the dashboard's summary tables rebuilt after a command-line load."""
 
 from __future__ import annotations
 
@@ -31,7 +31,20 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--out", required=True)
     f = sub.add_parser("refresh", help="重建看板汇总表（命令行导入数据后运行，页面即可直接读取）")
     f.add_argument("--db")
+    b = sub.add_parser("bulletin", help="生成工作通报（.docx；加 --pdf 同时生成同名 PDF）")
+    p = sub.add_parser("pack", help="生成总结报告材料包（.zip：总结报告初稿、统计表、已报送材料、manifest.csv）")
+    for cmd in (b, p):
+        cmd.add_argument("--db")
+        cmd.add_argument("--as-of", type=_date, required=True)
+        cmd.add_argument("--out", required=True)
+        cmd.add_argument("--unit", help="单位键（如 wujin）；不填为全市")
+        cmd.add_argument("--agency", help="成员单位键（如 psb），与 --unit city 合用")
+    b.add_argument("--pdf", action="store_true")
     args = parser.parse_args(argv)
+    if args.command in ("bulletin", "pack"):
+        from metrics.documents.cli import run
+
+        return run(args)
 
     wh = open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))
     try:

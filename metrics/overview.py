@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from campaign.calendar import week_of
-from metrics import registry
+from metrics import cumulative, registry
 from warehouse import Warehouse
 
 KPI_KEYS = ("cases_filed", "fines", "listings_removed", "sites_ordered_rectify", "complaints_online")
@@ -82,13 +82,40 @@ def kpis(wh: Warehouse, as_of: dt.date) -> list[Kpi]:
     return out
 
 
-def focus_progress(wh: Warehouse, as_of: dt.date) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Change:
+    """A cumulative figure with what it grew by in the week to as_of and in the week before (通报's 较上周)."""
+
+    key: str
+    value: float
+    this_week: float
+    last_week: float
+
+
+def changes(wh: Warehouse, keys: list[str], as_of: dt.date, where: dict[str, str] | None = None) -> list[Change]:
+    """`keys` (additive, of one relation) cumulative to as_of, one and two weeks before, in one scan. A weekly
+    table counts in the week its Sunday falls in, so for 统计表 figures "this week" is one report week."""
+    now, week_ago, two_weeks_ago = cumulative.at_dates(
+        wh, keys, [as_of - dt.timedelta(days=7 * i) for i in range(3)], where
+    )
+    out = []
+    for key in keys:
+        m = registry.get(wh.campaign, key)
+        this_week = registry.rounded(m, now[key] - week_ago[key])
+        last_week = registry.rounded(m, week_ago[key] - two_weeks_ago[key])
+        out.append(Change(key, now[key], this_week, last_week))
+    return out
+
+
+def focus_progress(wh: Warehouse, as_of: dt.date, where: dict[str, str] | None = None) -> pl.DataFrame:
     """One row per focus area F1–F6 (plus 未分类 where records fall there): cases from 统计表2,
-    complaints and monitoring hits classified to it, and the agencies that answer for it."""
+    complaints and monitoring hits classified to it, and the agencies that answer for it. `where` narrows the
+    统计表 figures (unit, agency) and, by unit only, the complaints and hits."""
     c = wh.campaign
-    cases = registry.breakdown(wh, ["t2_cases_filed", "t2_fines"], ["focus"], as_of)
-    complaints = registry.breakdown(wh, ["complaints_total"], ["focus"], as_of)
-    hits = registry.breakdown(wh, ["hits_received"], ["focus"], as_of)
+    by_unit = {k: v for k, v in (where or {}).items() if k == "unit"} or None
+    cases = registry.breakdown(wh, ["t2_cases_filed", "t2_fines"], ["focus"], as_of, where=where)
+    complaints = registry.breakdown(wh, ["complaints_total"], ["focus"], as_of, where=by_unit)
+    hits = registry.breakdown(wh, ["hits_received"], ["focus"], as_of, where=by_unit)
     rows = [
         {"focus": f.key, "label": f.label, "agencies": "、".join(c.agency(a).label for a in f.agencies)}
         for f in c.focus_areas

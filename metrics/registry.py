@@ -36,6 +36,9 @@ class Metric:
     display_scale: int = 1
     display_unit: str = ""
     display_decimals: int | None = None
+    # A figure to date is the sum of its days (a count or an amount): its growth over a week means something,
+    # and `cumulative.at_dates` can cut it at several dates in one scan. Not so for a rate or a median.
+    additive: bool = True
 
     @property
     def sql(self) -> str:
@@ -232,6 +235,7 @@ def _build(c: Campaign) -> dict[str, Metric]:
             "detected_at",
             f"status IN ({disposed})",
             decimals=1,
+            additive=False,
         ),
         Metric(
             "hit_feedback_median_days",
@@ -243,6 +247,7 @@ def _build(c: Campaign) -> dict[str, Metric]:
             "detected_at",
             "feedback_at IS NOT NULL",
             decimals=1,
+            additive=False,
         ),
     ]
     return {m.key: m for m in metrics}
@@ -364,9 +369,12 @@ def value(
     where: dict[str, str] | None = None,
 ) -> float:
     """One figure, cumulative to `as_of` (None: all data); 0 where the data does not exist yet."""
-    m = get(wh.campaign, key)
     result = breakdown(wh, [key], [], as_of, since=since, where=where)
-    raw = result[key][0] if result.height else None
+    return rounded(get(wh.campaign, key), result[key][0] if result.height else None)
+
+
+def rounded(m: Metric, raw: float | None) -> float:
+    """A raw aggregate as `value` returns it: to the metric's decimals, 0 where there is no data."""
     if raw is None:
         return 0
     return round(float(raw), m.decimals) if m.decimals else round(raw)

@@ -48,11 +48,16 @@ def _header_row(ws, row: int, labels: list[str]) -> None:
         cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), HEAD_FILL, BOX, CENTER
 
 
-def build_report(wh: Warehouse, as_of: dt.date) -> Workbook:
+def build_report(wh: Warehouse, as_of: dt.date, unit: str | None = None) -> Workbook:
+    """The city's workbook, or with `unit` one unit's (its rows only; its 合计 is its own total)."""
     c = wh.campaign
-    summary = district_summary(wh, as_of)
     by_unit1 = table1_by_unit(wh, as_of)
     by_unit2 = table2_by_unit(wh, as_of)
+    if unit is None:
+        units, summary = c.units, district_summary(wh, as_of)
+    else:
+        units, summary = [c.unit(unit)], {"table1": by_unit1[unit], "table2": by_unit2[unit]}
+    office = c.office if unit is None else c.unit_label(unit)
     focus = {f.key: f.label for f in c.focus_areas}
     wb = Workbook()
 
@@ -60,9 +65,9 @@ def build_report(wh: Warehouse, as_of: dt.date) -> Workbook:
     ws = wb.active
     ws.title = "统计表1"
     width = 2 + len(c.table1)
-    row = _heading(ws, c.table1_title, c.office, as_of, width)
+    row = _heading(ws, c.table1_title, office, as_of, width)
     _header_row(ws, row, ["序号", "填报单位"] + [f"{m.label}（{m.unit}）" for m in c.table1])
-    for i, u in enumerate(c.units, 1):
+    for i, u in enumerate(units, 1):
         row += 1
         ws.cell(row, 1, i).border = BOX
         ws.cell(row, 2, u.label).border = BOX
@@ -87,7 +92,7 @@ def build_report(wh: Warehouse, as_of: dt.date) -> Workbook:
     # 统计表2: one row per violation type.
     ws = wb.create_sheet("统计表2")
     width = 2 + len(c.table2_columns)
-    row = _heading(ws, c.table2_title, c.office, as_of, width)
+    row = _heading(ws, c.table2_title, office, as_of, width)
     _header_row(ws, row, ["重点工作", "违法类型"] + [f"{m.label}（{m.unit}）" for m in c.table2_columns])
     group_start, current_focus = None, None
     for v in c.violation_types:
@@ -119,9 +124,9 @@ def build_report(wh: Warehouse, as_of: dt.date) -> Workbook:
     # 统计表2 by unit.
     ws = wb.create_sheet("统计表2（分单位）")
     width = 3 + len(c.table2_columns)
-    row = _heading(ws, f"{c.table2_title}（分单位）", c.office, as_of, width)
+    row = _heading(ws, f"{c.table2_title}（分单位）", office, as_of, width)
     _header_row(ws, row, ["填报单位", "重点工作", "违法类型"] + [f"{m.label}（{m.unit}）" for m in c.table2_columns])
-    for u in c.units:
+    for u in units:
         for v in c.violation_types:
             row += 1
             ws.cell(row, 1, u.label).border = BOX
