@@ -18,7 +18,7 @@ from auth.accounts import lookup
 from auth.policy import PermissionDenied
 from metrics import complaints as mc
 from metrics import registry
-from tests.conftest import ROOT, build_sample_warehouse, copy_warehouse
+from tests.conftest import ROOT, build_sample_warehouse, copy_warehouse, new_target
 from warehouse import open_warehouse
 
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","点我")'
@@ -26,9 +26,11 @@ PERSONAL = re.compile(r"1[3-9]\d{9}|\d{17}[\dXx]")  # a mobile number or an ID-c
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
+def template(tmp_path_factory, backend, request) -> Path | str:
     """A warehouse holding the sample 12315/12358 exports (loaded once per module through the real loader)."""
-    path = build_sample_warehouse(tmp_path_factory.mktemp("complaints") / "template.duckdb", ("12315", "12358"))
+    path = build_sample_warehouse(
+        new_target(backend, tmp_path_factory.mktemp("complaints") / "template.duckdb", request), ("12315", "12358")
+    )
     w = open_warehouse(path)
     # one merchant name that Excel would run as a formula (exports must neutralise it)
     with w.write() as cur:

@@ -14,16 +14,17 @@ from auth.accounts import lookup
 from auth.policy import PermissionDenied
 from metrics import monitoring as mm
 from metrics import registry, summary_tables
-from tests.conftest import ROOT, SAMPLES, build_sample_warehouse, copy_warehouse
+from tests.conftest import ROOT, SAMPLES, build_sample_warehouse, copy_warehouse, new_target
 from warehouse import open_warehouse
 
 AS_OF = dt.date(2018, 11, 30)
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
+def template(tmp_path_factory, backend, request) -> Path | str:
     return build_sample_warehouse(
-        tmp_path_factory.mktemp("monitoring") / "template.duckdb", ("12315", "12358", "网络交易监测线索")
+        new_target(backend, tmp_path_factory.mktemp("monitoring") / "template.duckdb", request),
+        ("12315", "12358", "网络交易监测线索"),
     )
 
 

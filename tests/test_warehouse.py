@@ -10,6 +10,8 @@ from warehouse import WarehouseError, open_warehouse, resolve_db_path, schema_ve
 from warehouse.batches import find_duplicate, insert_batch, list_batches, mark_withdrawn
 from warehouse.reference import refresh_report_weeks
 
+pytestmark = pytest.mark.both_backends
+
 
 def _tables(wh):
     with wh.read() as cur:
