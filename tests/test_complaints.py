@@ -96,6 +96,7 @@ def test_one_scan_cube_equals_one_breakdown_per_dimension(loaded):
     wh.close()
 
 
+@pytest.mark.both_backends
 def test_day_summary_equals_the_live_count_and_follows_every_change(loaded):
     """The unfiltered view (and its source and date cuts) is read from complaint_day_counts: it equals the live
     GROUPING SETS scan, and a withdrawal since it was built makes it rebuild before it is read again."""
@@ -155,6 +156,7 @@ def test_refresh_command_builds_the_summaries_after_a_command_line_load(loaded, 
     wh.close()
 
 
+@pytest.mark.both_backends
 def test_metrics_equal_expected_totals_and_registry(loaded, expected):
     wh = open_warehouse(loaded)
     e = expected["complaints_12315"]
@@ -190,6 +192,7 @@ def test_date_range_and_as_of_cut(loaded):
     wh.close()
 
 
+@pytest.mark.both_backends
 def test_page_shows_registry_figures(loaded, expected):
     at = open_page()
     got = tiles(at)

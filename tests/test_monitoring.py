@@ -56,6 +56,7 @@ def tiles(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+@pytest.mark.both_backends
 def test_figures_equal_expected_totals(loaded, expected):
     wh = open_warehouse(loaded)
     s = mm.summary(wh, None)
@@ -68,6 +69,7 @@ def test_figures_equal_expected_totals(loaded, expected):
     wh.close()
 
 
+@pytest.mark.both_backends
 def test_page_shows_registry_figures(loaded, expected):
     at = open_page()
     got = tiles(at)

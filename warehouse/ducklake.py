@@ -69,7 +69,7 @@ def connect(target: str, data_path: Path | None) -> duckdb.DuckDBPyConnection:
     try:
         load(con, "postgres_scanner", "ducklake")
         folder = _quote(str(data_path).rstrip("/") + "/") if data_path else ""
-        options = f" (DATA_PATH '{folder}', DATA_INLINING_ROW_LIMIT 0)" if data_path else ""
+        options = f" (DATA_PATH '{folder}')" if data_path else ""
         con.execute(f"ATTACH '{_quote(target)}' AS {LAKE}{options}")
         con.execute(f"USE {LAKE}")
     except duckdb.Error as exc:

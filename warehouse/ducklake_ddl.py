@@ -51,6 +51,7 @@ class Translated:
 class _Tok:
     kind: str
     text: str
+    gap: bool = True  # whitespace (or a comment) before it in the migration: kept when SQL is written back
 
     @property
     def up(self) -> str:
@@ -62,9 +63,14 @@ class DDLError(ValueError):
 
 
 def _tokens(sql: str) -> list[_Tok]:
-    return [
-        _Tok(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(sql) if m.lastgroup not in ("comment", "space")
-    ]
+    out, gap = [], False
+    for m in _TOKEN.finditer(sql):
+        if m.lastgroup in ("comment", "space"):
+            gap = True
+        else:
+            out.append(_Tok(m.lastgroup or "other", m.group(), gap))
+            gap = False
+    return out
 
 
 def split_statements(sql: str) -> list[str]:
@@ -79,11 +85,7 @@ def split_statements(sql: str) -> list[str]:
 
 
 def _join(toks: list[_Tok]) -> str:
-    out = ""
-    for t in toks:
-        glue = "" if not out or t.text in (")", ",", "[", "]", ".") or out[-1] in "([." else " "
-        out += glue + t.text
-    return out
+    return "".join((" " if t.gap and i else "") + t.text for i, t in enumerate(toks))
 
 
 def _ident(t: _Tok) -> str:
