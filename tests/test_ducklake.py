@@ -126,6 +126,8 @@ def test_ids_from_two_processes_never_collide(lake):
             ids.append(insert_batch(cur, kind="k", file_name="f", sha256="s", size_bytes=1, loaded_by="t"))
     assert ids == sorted(set(ids)) and len(ids) == 5
     assert a.data_version() == b.data_version()  # the version lives in the catalogue: both see every write
+    a.checkpoint()  # the nightly maintenance (python -m warehouse maintain): small files merged, nothing lost
+    assert list_batches(b)["batch_id"].to_list() == ids[::-1]
     a.close()
     b.close()
 

@@ -93,6 +93,7 @@ class Warehouse:
         self._lock = threading.RLock()
         self._lake: ducklake.WriteLock | None = None
         self._lake_ready = False  # lake_sequences exists (after the bootstrap)
+        self._lake_depth = 0  # transactions of this thread inside the held write lock
         self.constraints: list[Constraint] = []  # DuckLake: the keys and checks the warehouse enforces
         if ducklake.is_lake(path):
             data = data_path or settings.data_path()
@@ -180,18 +181,21 @@ class Warehouse:
 
     @contextmanager
     def _lake_lock(self) -> Iterator[None]:
-        """DuckLake: hold the catalogue-wide write lock from before BEGIN to after COMMIT."""
-        if self._lake is None:
-            yield
-            return
-        try:
-            self._lake.acquire(settings.write_wait_seconds())
-        except ducklake.LakeBusy as exc:
-            raise WarehouseBusy(str(exc)) from None
+        """DuckLake: hold the catalogue-wide write lock from before BEGIN to after COMMIT (once per thread: the
+        process lock is re-entrant, so a write inside a write keeps the lock it has)."""
+        first = self._lake is not None and self._lake_depth == 0
+        if first:
+            try:
+                self._lake.acquire(settings.write_wait_seconds())
+            except ducklake.LakeBusy as exc:
+                raise WarehouseBusy(str(exc)) from None
+        self._lake_depth += 1
         try:
             yield
         finally:
-            self._lake.release()
+            self._lake_depth -= 1
+            if first:
+                self._lake.release()
 
     def _commit(self, cur: duckdb.DuckDBPyConnection) -> None:
         try:
@@ -200,6 +204,16 @@ class Warehouse:
             if self._lake is not None and ducklake.is_conflict(exc):
                 raise WarehouseBusy(ducklake.conflict_message(self.location)) from exc
             raise
+
+    def checkpoint(self) -> None:
+        """Compact the storage under the write lock (DuckLake: merge the small files each write leaves, flush
+        inlined rows); `python -m warehouse maintain` runs it."""
+        with self._lock, self._lake_lock():
+            cur = self._cursor()
+            try:
+                cur.execute(f"CHECKPOINT {ducklake.LAKE}" if self._lake is not None else "CHECKPOINT")
+            finally:
+                cur.close()
 
     def data_version(self) -> int:
         """Changes on every committed write (of any process sharing the warehouse): the key for caches."""

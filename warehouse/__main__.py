@@ -1,0 +1,36 @@
+"""python -m warehouse migrate|maintain [--db TARGET]
+
+- migrate: open the warehouse (migrations and the reference sync run, as at any start) and print its version.
+- maintain: on a DuckLake, CHECKPOINT under the catalogue-wide write lock: the small files that every upload,
+  login and withdrawal leaves are merged and the inlined rows flushed (run it nightly, after the loader job);
+  on the embedded file, CHECKPOINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from warehouse import open_warehouse, resolve_db_path, schema_version
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m warehouse", description="网剑行动数据看板：数据仓库维护")
+    parser.add_argument("command", choices=["migrate", "maintain"])
+    parser.add_argument("--db", help="仓库文件，或 ducklake:postgres:dbname=… host=… user=…")
+    args = parser.parse_args(argv)
+    wh = open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))
+    try:
+        if args.command == "maintain":
+            started = time.perf_counter()
+            wh.checkpoint()
+            print(f"{wh.name}：维护完成（{time.perf_counter() - started:.1f} 秒）")
+        print(f"{wh.name}：结构版本 {schema_version(wh)}，数据版本 {wh.data_version()}")
+    finally:
+        wh.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
