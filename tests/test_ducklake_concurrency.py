@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from metrics import registry
 from warehouse import open_warehouse
 
-target, stop = sys.argv[1], sys.argv[2]
+target, ready, stop = sys.argv[1], sys.argv[2], sys.argv[3]
 os.environ["WANGJIAN_DB"] = target
 
 def page():
@@ -40,6 +40,7 @@ def page():
 at, before = page()
 wh = open_warehouse(target)
 seen = []
+open(ready, "w").close()  # the loads start now
 while not os.path.exists(stop):
     seen.append(registry.values(wh, ["complaints_total"])["complaints_total"])
     time.sleep(0.05)
@@ -70,17 +71,19 @@ def test_two_loads_and_a_reader_at_once(pg, lake_template, tmp_path, monkeypatch
     wh.close()
     a = write_12315_csv(tmp_path / "12315.csv", N_12315, seed=11, messy=False)
     b = write_12358_csv(tmp_path / "12358.csv", N_12358, seed=12, messy=False)
-    stop = tmp_path / "stop"
+    ready, stop = tmp_path / "ready", tmp_path / "stop"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, target, str(stop)],
+        [sys.executable, "-c", READER, target, str(ready), str(stop)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
-    time.sleep(1)
+    deadline = time.monotonic() + 300
+    while not ready.exists() and reader.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # the reader has rendered the empty page and is counting
     loads = [_load(target, a), _load(target, b)]
     outs = [p.communicate(timeout=600) for p in loads]
     stop.touch()

@@ -178,3 +178,14 @@ def test_db_path_resolution(monkeypatch, tmp_path):
     monkeypatch.setenv("WANGJIAN_DB", str(tmp_path / "env.duckdb"))
     assert resolve_db_path([]) == tmp_path / "env.duckdb"
     assert resolve_db_path(["--db", str(tmp_path / "opt.duckdb")]) == tmp_path / "opt.duckdb"
+    lake = "ducklake:postgres:dbname=lake host=127.0.0.1 user=wangjian"
+    monkeypatch.setenv("WANGJIAN_WAREHOUSE", lake)  # a shared warehouse wins over $WANGJIAN_DB, --db over both
+    assert resolve_db_path([]) == lake
+    assert resolve_db_path(["--db", str(tmp_path / "opt.duckdb")]) == tmp_path / "opt.duckdb"
+    other = lake.replace("dbname=lake", "dbname=other")
+    assert resolve_db_path(["--db", other]) == other
+
+
+def test_an_unreachable_lake_is_refused_in_chinese(tmp_path):
+    with pytest.raises(WarehouseError, match=r"无法打开 DuckLake nowhere@127\.0\.0\.1"):
+        open_warehouse("ducklake:postgres:dbname=nowhere host=127.0.0.1 port=1 user=nobody connect_timeout=2")
