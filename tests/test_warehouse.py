@@ -189,3 +189,16 @@ def test_db_path_resolution(monkeypatch, tmp_path):
 def test_an_unreachable_lake_is_refused_in_chinese(tmp_path):
     with pytest.raises(WarehouseError, match=r"无法打开 DuckLake nowhere@127\.0\.0\.1"):
         open_warehouse("ducklake:postgres:dbname=nowhere host=127.0.0.1 port=1 user=nobody connect_timeout=2")
+
+
+def test_maintenance_command(tmp_path, capsys):
+    from warehouse.__main__ import main
+
+    assert main(["migrate", "--db", str(tmp_path / "w.duckdb")]) == 0
+    assert main(["maintain", "--db", str(tmp_path / "w.duckdb")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "迁移完成" in out
+        and "维护完成" in out
+        and f"结构版本 {max(v for v, _, _ in warehouse_mod.available_migrations())}" in out
+    )

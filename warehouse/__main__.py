@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from contextlib import closing
 
 from warehouse import open_warehouse, resolve_db_path, schema_version
 
@@ -20,15 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["migrate", "maintain"])
     parser.add_argument("--db", help="仓库文件，或 ducklake:postgres:dbname=… host=… user=…")
     args = parser.parse_args(argv)
-    wh = open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))
-    try:
+    started = time.perf_counter()
+    with closing(open_warehouse(resolve_db_path(["--db", args.db] if args.db else []))) as wh:
         if args.command == "maintain":
-            started = time.perf_counter()
             wh.checkpoint()
-            print(f"{wh.name}：维护完成（{time.perf_counter() - started:.1f} 秒）")
-        print(f"{wh.name}：结构版本 {schema_version(wh)}，数据版本 {wh.data_version()}")
-    finally:
-        wh.close()
+        print(
+            f"{wh.name}：{'维护' if args.command == 'maintain' else '迁移'}完成（{time.perf_counter() - started:.1f} 秒），"
+            f"结构版本 {schema_version(wh)}，数据版本 {wh.data_version()}"
+        )
     return 0
 
 
