@@ -12,6 +12,7 @@ already running instead (.ci/run starts one with `python tests/pgserver.py start
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import socket
@@ -80,13 +81,15 @@ def stop(folder: Path) -> None:
     )
 
 
+_NUMBERS = itertools.count(1)  # database names: unique in this process, the pid makes them unique across processes
+
+
 class PgServer:
     """Databases on one server: one per test warehouse, copied from another (a template) in a blink."""
 
     def __init__(self, conninfo: str, folder: Path | None = None) -> None:
         self.conninfo = conninfo
         self.folder = folder  # set when this process started the server (and stops it)
-        self._count = 0
 
     @classmethod
     def from_env_or_start(cls, fsync: bool = False) -> PgServer:
@@ -124,8 +127,7 @@ class PgServer:
         ]
 
     def new_database(self, prefix: str = "lake", template: str | None = None) -> str:
-        self._count += 1
-        name = f"{prefix}_{os.getpid()}_{self._count}_{time.monotonic_ns() % 100000}"
+        name = f"{prefix}_{os.getpid()}_{next(_NUMBERS)}"
         self.psql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return name
 

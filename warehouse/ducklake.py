@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 import zlib
+from contextlib import suppress
 from pathlib import Path
 
 import duckdb
@@ -100,8 +101,8 @@ class WriteLock:
     def acquire(self, wait_seconds: float) -> None:
         """Wait for the lock up to wait_seconds, then refuse with a message saying why."""
         deadline, pause = time.monotonic() + wait_seconds, 0.02
-        self.con.execute("BEGIN")
         try:
+            self.con.execute("BEGIN")
             while not self.con.execute(self._query).fetchone()[0]:
                 if time.monotonic() >= deadline:
                     raise LakeBusy(
@@ -110,8 +111,13 @@ class WriteLock:
                     )
                 time.sleep(pause)
                 pause = min(pause * 2, 0.5)
-        except BaseException:
-            self.con.execute("ROLLBACK")
+        except BaseException as exc:
+            with suppress(duckdb.Error):
+                self.con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.Error):
+                raise LakeBusy(
+                    f"{describe(self.target)} 的写锁不可用（{_first_line(exc)}），本次操作没有写入任何数据。"
+                ) from None
             raise
 
     def release(self) -> None:
