@@ -201,7 +201,7 @@ def build(db: Path | str, complaints: int, hits: int) -> None:
     t2 = time.perf_counter()
     n = _weekly_tables(wh)
     print(f"情况统计表 {n} 份（经加载器）：{time.perf_counter() - t2:.1f} s", flush=True)
-    wh.con.execute("CHECKPOINT")  # on DuckLake: merges small files, the nightly maintenance
+    wh.checkpoint()  # on DuckLake: the nightly maintenance (small files merged)
     size = (
         db.stat().st_size if isinstance(db, Path) else sum(f.stat().st_size for f in wh.path.rglob("*") if f.is_file())
     )

@@ -206,12 +206,15 @@ class Warehouse:
             raise
 
     def checkpoint(self) -> None:
-        """Compact the storage under the write lock (DuckLake: merge the small files each write leaves, flush
-        inlined rows); `python -m warehouse maintain` runs it."""
+        """Compact the storage under the write lock; `python -m warehouse maintain` runs it. On DuckLake: flush the
+        inlined rows, merge the small files each write leaves, and delete the files merged away more than a day ago
+        (no reader is still on them). Not DuckLake's blanket CHECKPOINT: its orphan sweep would delete any file of
+        the data path this catalogue does not know — another lake's sharing the path, or an uncommitted write's."""
         with self._lock, self._lake_lock():
             cur = self._cursor()
             try:
-                cur.execute(f"CHECKPOINT {ducklake.LAKE}" if self._lake is not None else "CHECKPOINT")
+                for statement in ducklake.MAINTENANCE if self._lake is not None else ("CHECKPOINT",):
+                    cur.execute(statement)
             finally:
                 cur.close()
 

@@ -1,9 +1,9 @@
 """python -m warehouse migrate|maintain [--db TARGET]
 
 - migrate: open the warehouse (migrations and the reference sync run, as at any start) and print its version.
-- maintain: on a DuckLake, CHECKPOINT under the catalogue-wide write lock: the small files that every upload,
-  login and withdrawal leaves are merged and the inlined rows flushed (run it nightly, after the loader job);
-  on the embedded file, CHECKPOINT.
+- maintain: under the write lock, on a DuckLake: the inlined rows flushed, the small files that every upload,
+  login and withdrawal leaves merged, files merged away over a day ago deleted (run it nightly, after the loader
+  job); on the embedded file, CHECKPOINT.
 """
 
 from __future__ import annotations

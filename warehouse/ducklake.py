@@ -23,6 +23,11 @@ PREFIX = "ducklake:"
 CATALOGUE_PREFIX = "ducklake:postgres:"
 LAKE = "lake"  # the name the lake is attached under in every process
 LOCK_KEY = zlib.crc32(b"wangjian-warehouse-write")  # advisory locks are per database: one lake, one key
+MAINTENANCE = (  # what `python -m warehouse maintain` runs, under the write lock
+    f"CALL ducklake_flush_inlined_data('{LAKE}')",
+    f"CALL ducklake_merge_adjacent_files('{LAKE}')",
+    f"CALL ducklake_cleanup_old_files('{LAKE}', older_than => now() - INTERVAL 1 DAY)",
+)
 
 
 class LakeError(RuntimeError):
