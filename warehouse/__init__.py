@@ -88,6 +88,8 @@ def sha256_file(path: str | Path) -> str:
 
 
 class Warehouse:
+    """One process's handle on the warehouse (the file, or the shared DuckLake): reads, writes, the data version."""
+
     def __init__(self, path: str | Path, campaign: Campaign, data_path: str | Path | None = None) -> None:
         self.campaign = campaign
         self._lock = threading.RLock()
@@ -99,10 +101,11 @@ class Warehouse:
             data = data_path or settings.data_path()
             self.location, self.name = str(path), ducklake.describe(str(path))
             self.path = Path(data) if data else None  # DuckLake: the data path it was opened with
+            self.con = _open_lake(self.location, self.path)
             try:
-                self.con = ducklake.connect(self.location, self.path)
                 self._lake = ducklake.WriteLock(self.con, self.location)
             except ducklake.LakeError as exc:
+                self.con.close()
                 raise WarehouseError(str(exc)) from None
         else:
             self.path = Path(path)
@@ -240,6 +243,13 @@ class Warehouse:
         if self._lake is not None:
             self._lake.close()
         self.con.close()
+
+
+def _open_lake(target: str, data_path: Path | None) -> duckdb.DuckDBPyConnection:
+    try:
+        return ducklake.connect(target, data_path)
+    except ducklake.LakeError as exc:
+        raise WarehouseError(str(exc)) from None
 
 
 def open_warehouse(path: str | Path | None = None, campaign: Campaign | None = None) -> Warehouse:

@@ -99,7 +99,10 @@ class WriteLock:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, target: str) -> None:
         self.target = target
-        con.execute(f"ATTACH '{_quote(conninfo(target))}' AS lockdb (TYPE postgres)")
+        try:
+            con.execute(f"ATTACH '{_quote(conninfo(target))}' AS lockdb (TYPE postgres)")
+        except duckdb.Error as exc:
+            raise LakeError(f"无法连接 {describe(target)} 的目录数据库：{_first_line(exc)}") from None
         self.con = con.cursor()
         self._query = f"SELECT * FROM postgres_query('lockdb', 'SELECT pg_try_advisory_xact_lock({LOCK_KEY})')"  # noqa: S608 - a constant
 
