@@ -4,9 +4,10 @@ real PostgreSQL catalogue (those skip cleanly where PostgreSQL is absent, see te
 import duckdb
 import pytest
 
+import warehouse
 from warehouse import WarehouseBusy, available_migrations, ducklake, open_warehouse
 from warehouse.batches import insert_batch, list_batches
-from warehouse.ducklake_ddl import Constraint, DDLError, split_statements, translate
+from warehouse.ducklake_ddl import Constraint, DDLError, returning_insert, split_statements, translate
 from warehouse.ducklake_writes import LakeCursor, written_table
 
 
@@ -94,6 +95,27 @@ def test_executemany_runs_as_multi_row_inserts():
     assert written_table("SELECT 1") is None
 
 
+def test_insert_returning_takes_the_id_from_the_sequence_first():
+    assert returning_insert("INSERT INTO main.t (a, b) VALUES (?, md5(?)) RETURNING id;").values == "?, md5(?)"
+    for other in (
+        "INSERT INTO t (a) VALUES (?), (?) RETURNING id",  # several rows
+        "INSERT INTO t VALUES (?) RETURNING id",  # no column list
+        "INSERT INTO t (a) SELECT 1 RETURNING id",
+        "INSERT INTO t (a) VALUES (1) RETURNING *",
+    ):
+        assert returning_insert(other) is None, other
+    con = duckdb.connect()
+    con.execute("CREATE SEQUENCE t_seq START 7")
+    con.execute("CREATE TABLE t (id BIGINT DEFAULT nextval('t_seq'), a VARCHAR, b VARCHAR DEFAULT 'x')")
+    cur = LakeCursor(con)
+    assert cur.execute("INSERT INTO t (a) VALUES (?) RETURNING id", ["first"]).fetchone() == (7,)
+    assert cur.execute("INSERT INTO t (a, b) VALUES (upper(?), 'y') RETURNING id", ["second"]).fetchall() == [(8,)]
+    assert con.execute("SELECT id, a, b FROM t ORDER BY id").fetchall() == [(7, "first", "x"), (8, "SECOND", "y")]
+    with pytest.raises(duckdb.NotImplementedException, match="RETURNING"):
+        cur.execute("INSERT INTO t (a) VALUES ('z') RETURNING b")  # not filled by a sequence
+    assert cur.written == {"t"}
+
+
 # --- on a real PostgreSQL catalogue ------------------------------------------------------------------------
 
 
@@ -144,3 +166,45 @@ def test_a_write_waits_for_another_process_then_refuses_in_chinese(lake, monkeyp
     assert list_batches(waiter)["file_name"].to_list() == ["after", "held"]
     holder.close()
     waiter.close()
+
+
+FUTURE_MIGRATION = """
+-- A migration written later, in ordinary DuckDB DDL, like those of the branches in flight.
+CREATE SEQUENCE item_id_seq START 1;
+CREATE TABLE items (
+    item_id    BIGINT PRIMARY KEY DEFAULT nextval('item_id_seq'),
+    dedup_key  VARCHAR NOT NULL UNIQUE,
+    state      VARCHAR NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+    tags       VARCHAR[],
+    opened_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+CREATE INDEX items_state ON items (state);
+ALTER TABLE items ADD COLUMN urgent BOOLEAN DEFAULT false;  -- (DuckDB itself refuses NOT NULL here)
+CREATE VIEW open_items AS SELECT item_id, dedup_key FROM items WHERE state = 'open';
+"""
+
+
+def test_a_later_migration_in_plain_duckdb_ddl_runs_on_ducklake(lake, tmp_path, monkeypatch):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for shipped in warehouse.MIGRATIONS_DIR.glob("*.sql"):
+        (folder / shipped.name).write_bytes(shipped.read_bytes())
+    (folder / "099_items.sql").write_text(FUTURE_MIGRATION, encoding="utf-8")
+    monkeypatch.setattr(warehouse, "MIGRATIONS_DIR", folder)
+    wh, other = open_warehouse(lake), open_warehouse(lake)  # the first applies 099, the second finds it applied
+    ids = []
+    for w, key in ((wh, "a"), (other, "b"), (wh, "c")):
+        with w.write() as cur:
+            sql = "INSERT INTO items (dedup_key, tags) VALUES (?, ?) RETURNING item_id"
+            ids.append(cur.execute(sql, [key, ["x"]]).fetchone()[0])
+    assert ids == [1, 2, 3]
+    with pytest.raises(duckdb.ConstraintException, match="dedup_key"), other.write() as cur:
+        cur.execute("INSERT INTO items (dedup_key) VALUES ('a')")
+    with pytest.raises(duckdb.ConstraintException, match="CHECK"), other.write() as cur:
+        cur.execute("UPDATE items SET state = 'lost' WHERE item_id = 1")
+    with wh.read() as cur:
+        rows = cur.execute("SELECT item_id, state, urgent, opened_at IS NOT NULL FROM items ORDER BY 1").fetchall()
+        assert rows == [(1, "open", False, True), (2, "open", False, True), (3, "open", False, True)]
+        assert cur.execute("SELECT count(*) FROM open_items").fetchone() == (3,)
+    wh.close()
+    other.close()

@@ -17,9 +17,9 @@ data/wangjian.duckdb. On DuckLake the same schema, transactions and data version
   PRIMARY KEY/UNIQUE/CHECK/NOT NULL/DEFAULT, CREATE SEQUENCE + DEFAULT nextval, CREATE [UNIQUE] INDEX, views,
   macros, ALTER TABLE ADD/ALTER COLUMN with constant defaults, UPDATE/INSERT); keys and checks are checked by
   the warehouse before each commit, sequences are kept in lake_sequences, indexes are dropped;
-- not available on DuckLake, so not to be used in new SQL: INSERT … ON CONFLICT / INSERT OR REPLACE (use
-  UPDATE-then-INSERT, DELETE-then-INSERT or MERGE INTO) and INSERT … RETURNING (take the id first with
-  `SELECT nextval('x_seq')`).
+- a one-row `INSERT INTO t (cols) VALUES (…) RETURNING id`, id from `DEFAULT nextval`, is emulated
+  (warehouse.ducklake_writes); not available on DuckLake, so not to be used in new SQL: INSERT … ON CONFLICT /
+  INSERT OR REPLACE (use UPDATE-then-INSERT, DELETE-then-INSERT or MERGE INTO) and other RETURNING forms.
 """
 
 from __future__ import annotations

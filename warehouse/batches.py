@@ -41,7 +41,7 @@ def insert_batch(
     is_demo: bool = False,
     note: str | None = None,
 ) -> int:
-    """A new batch row; its id comes from the sequence first (DuckLake has no INSERT … RETURNING)."""
+    """A new batch row; its id taken from the sequence first (one form for both backends, no RETURNING needed)."""
     (batch_id,) = cur.execute("SELECT nextval('batch_id_seq')").fetchone()
     cur.execute(
         "INSERT INTO batches (batch_id, kind, file_name, sha256, size_bytes, unit, agency, week_start, is_demo, "

@@ -12,6 +12,9 @@ statement passes through `translate`, which strips what DuckLake lacks and says 
 - ALTER TABLE … ADD COLUMN … DEFAULT true/false/NULL/number, ALTER COLUMN … SET DEFAULT the same → the constant
   written as a string literal (DuckLake refuses keyword constants there).
 
+Outside migrations, `returning_insert` reads the one form of INSERT … RETURNING the warehouse emulates (DuckLake
+refuses RETURNING): one VALUES row with a column list, returning columns filled by their sequence default.
+
 Everything else (CREATE TABLE/VIEW, NOT NULL, DEFAULT constants or current_timestamp, UPDATE, INSERT, MERGE,
 ALTER TABLE ADD/DROP/RENAME COLUMN, macros) passes through unchanged.
 """
@@ -296,3 +299,48 @@ def _alter_table(toks: list[_Tok]) -> Translated:
         return out
     out.statements.append(_join(toks))
     return out
+
+
+@dataclass(frozen=True)
+class ReturningInsert:
+    """`INSERT INTO table (columns) VALUES (values) RETURNING returned`, taken apart."""
+
+    table: str  # as written (maybe qualified)
+    columns: tuple[str, ...]
+    values: str  # the row's expressions, without the parentheses
+    returned: tuple[str, ...]
+
+    @property
+    def table_name(self) -> str:
+        return self.table.split(".")[-1].strip('"').lower()
+
+
+def returning_insert(sql: str) -> ReturningInsert | None:
+    """The parts of a one-row `INSERT … (columns) VALUES (…) RETURNING col, …`; None for any other statement."""
+    toks = _tokens(sql)
+    if toks and toks[-1].text == ";":
+        toks = toks[:-1]
+    if _words(toks, 2) != ["INSERT", "INTO"]:
+        return None
+    paren = 3
+    while paren + 1 < len(toks) and toks[paren].text == ".":  # a qualified name: lake.main.table
+        paren += 2
+    if paren + 4 >= len(toks) or toks[paren].text != "(":
+        return None
+    columns_end = _group_end(toks, paren)
+    if columns_end + 1 >= len(toks) or toks[columns_end].up != "VALUES" or toks[columns_end + 1].text != "(":
+        return None
+    values_end = _group_end(toks, columns_end + 1)
+    rest = toks[values_end:]
+    if (
+        not rest
+        or rest[0].up != "RETURNING"
+        or any(t.kind not in ("word", "quoted") and t.text != "," for t in rest[1:])
+    ):
+        return None
+    return ReturningInsert(
+        table=_join(toks[2:paren]),
+        columns=_name_list(toks[paren + 1 : columns_end - 1]),
+        values=_join(toks[columns_end + 2 : values_end - 1]),
+        returned=_name_list(rest[1:]),
+    )

@@ -10,6 +10,9 @@
 - Keys and checks: before commit, every PRIMARY KEY/UNIQUE/CHECK the translation took out of the migrations is
   checked on the tables this transaction wrote to; a violation raises duckdb.ConstraintException, as on the
   embedded file, and the transaction rolls back.
+- INSERT … RETURNING (DuckLake refuses it): a one-row `INSERT INTO t (cols) VALUES (…) RETURNING id` whose returned
+  columns are filled by `DEFAULT nextval('seq')` takes the ids from their sequences first, inserts them with the
+  row, and leaves them as the cursor's result, so `cur.execute(…).fetchone()` reads them as on the embedded file.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 import duckdb
 
-from warehouse.ducklake_ddl import SEQUENCES_TABLE, Constraint
+from warehouse.ducklake_ddl import SEQUENCES_TABLE, Constraint, ReturningInsert, returning_insert
 
 SEQUENCES_DDL = (
     f"CREATE TABLE IF NOT EXISTS {SEQUENCES_TABLE} (name VARCHAR NOT NULL, value BIGINT NOT NULL, step BIGINT NOT NULL)"
@@ -28,6 +31,7 @@ ROWS_PER_INSERT = 500
 
 _LEADING_COMMENTS = re.compile(r"^(\s*(--[^\n]*\n|/\*.*?\*/))*\s*", re.S)
 _WRITTEN = re.compile(r"(?i)^(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|MERGE\s+INTO)\s+([\w.\"]+)")
+_NEXTVAL = re.compile(r"(?i)nextval\('([\w.]+)'\)")
 _VALUES_INSERT = re.compile(
     r"(?is)^(INSERT\s+INTO\s+[\w.\"]+\s*(?:\([^)]*\))?\s*VALUES\s*)(\(\s*\?(?:\s*,\s*\?)*\s*\))\s*;?\s*$"
 )
@@ -57,8 +61,38 @@ class LakeCursor:
 
     def execute(self, sql, parameters=None) -> LakeCursor:
         self._note(sql)
-        self._cur.execute(sql) if parameters is None else self._cur.execute(sql, parameters)
+        insert = returning_insert(sql) if isinstance(sql, str) and "RETURNING" in sql.upper() else None
+        if insert is not None:
+            self._insert_returning(insert, parameters)
+        elif parameters is None:
+            self._cur.execute(sql)
+        else:
+            self._cur.execute(sql, parameters)
         return self
+
+    def _insert_returning(self, insert: ReturningInsert, parameters: Sequence | None) -> None:
+        """The ids first, from the sequences of the returned columns' defaults; then the row with them."""
+        defaults = dict(
+            self._cur.execute(
+                "SELECT column_name, column_default FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?",
+                [insert.table_name],
+            ).fetchall()
+        )
+        sequences = [_NEXTVAL.fullmatch(defaults.get(c) or "") for c in insert.returned]
+        if not all(sequences) or set(insert.returned) & set(insert.columns) or isinstance(parameters, dict):
+            raise duckdb.NotImplementedException(
+                "DuckLake 上的 INSERT … RETURNING 只支持：一行 VALUES、位置参数、返回由序列默认值生成且未写入的列："
+                f"{insert.table} RETURNING {', '.join(insert.returned)}"
+            )
+        ids = [self._cur.execute(f"SELECT nextval('{m.group(1)}')").fetchone()[0] for m in sequences]
+        columns = ", ".join(f'"{c}"' for c in [*insert.returned, *insert.columns])
+        marks = ", ".join("?" * len(ids))
+        self._cur.execute(
+            f"INSERT INTO {insert.table} ({columns}) VALUES ({marks}, {insert.values})",  # noqa: S608 - the caller's SQL
+            [*ids, *(parameters or [])],
+        )
+        self._cur.execute("SELECT " + ", ".join(f"CAST(? AS BIGINT) AS {c}" for c in insert.returned), ids)
 
     def executemany(self, sql, parameters: Iterable[Sequence] = ()) -> LakeCursor:
         self._note(sql)
