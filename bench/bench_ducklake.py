@@ -7,7 +7,6 @@
     python bench/bench_ducklake.py                                  # the full run (most of an hour on 2 cores)
     python bench/bench_ducklake.py --complaints 1000000 --hits 100000 --rows 200000   # a quicker one
     python bench/bench_ducklake.py --no-pages                        # the load only
-    python bench/bench_ducklake.py --maintain …                      # pages after the nightly maintenance
 
 PostgreSQL: started by tests/pgserver.py (Debian's binaries), or $WANGJIAN_TEST_PG. The lake's Parquet files go
 under /tmp/wangjian-bench/lake-*/ (local disk, like the embedded file: shared storage adds its own latency).
@@ -31,7 +30,6 @@ import bench_load  # noqa: E402 - after the path set-up
 import bench_pages  # noqa: E402
 
 from tests.pgserver import PgServer  # noqa: E402
-from warehouse import open_warehouse  # noqa: E402
 
 WORK = Path("/tmp/wangjian-bench")
 
@@ -50,12 +48,6 @@ def pages(pg: PgServer, args: argparse.Namespace) -> dict[str, list]:
         t = time.perf_counter()
         bench_pages.build(db, args.complaints, args.hits)
         print(f"[{backend}] 建库 {time.perf_counter() - t:.0f} s", flush=True)
-        if args.maintain:  # as the nightly job leaves it: python -m warehouse maintain
-            t = time.perf_counter()
-            wh = open_warehouse(db)
-            wh.checkpoint()
-            wh.close()
-            print(f"[{backend}] 维护（合并小文件） {time.perf_counter() - t:.0f} s", flush=True)
         rows = bench_pages.Rows()
         bench_pages.measure_queries(db, rows)
         bench_pages.measure_pages(db, rows)
@@ -94,7 +86,6 @@ def main() -> int:
     ap.add_argument("--hits", type=int, default=1_000_000)
     ap.add_argument("--rows", type=int, default=1_000_000, help="rows of the CSV loaded through the CLI")
     ap.add_argument("--no-pages", action="store_true")
-    ap.add_argument("--maintain", action="store_true", help="run the nightly maintenance after the build")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     bench_pages.REPEAT = 3
