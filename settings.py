@@ -20,6 +20,24 @@ def db_path() -> Path:
     return Path(os.environ.get("WANGJIAN_DB") or DEFAULT_DB)
 
 
+def warehouse() -> str | None:
+    """$WANGJIAN_WAREHOUSE: a shared warehouse, `ducklake:postgres:dbname=… host=… user=…` (default: none, the
+    embedded file of $WANGJIAN_DB). A --db option, where a program takes one, wins over it."""
+    return os.environ.get("WANGJIAN_WAREHOUSE") or None
+
+
+def data_path() -> Path | None:
+    """$WANGJIAN_DATA_PATH: where a new DuckLake keeps its Parquet files (shared storage); an existing lake keeps
+    the path recorded in its catalogue."""
+    value = os.environ.get("WANGJIAN_DATA_PATH")
+    return Path(value) if value else None
+
+
+def write_wait_seconds() -> float:
+    """$WANGJIAN_WRITE_WAIT: how long a write on a shared warehouse waits for another process's write (s, 300)."""
+    return float(os.environ.get("WANGJIAN_WRITE_WAIT", "300"))
+
+
 def campaign_file() -> Path:
     """$WANGJIAN_CAMPAIGN: the campaign definition file."""
     return Path(os.environ.get("WANGJIAN_CAMPAIGN") or DEFAULT_CAMPAIGN_FILE)

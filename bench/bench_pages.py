@@ -64,11 +64,11 @@ def _pick(values: list[str], salt: int) -> str:
 
 
 def _batch(cur, kind: str, name: str, exported_at: str) -> int:
-    (bid,) = cur.execute(
-        "INSERT INTO batches (kind, file_name, sha256, size_bytes, loaded_by, note) "
-        "VALUES (?, ?, md5(?), 0, 'bench', '基准测试数据') RETURNING batch_id",
-        [kind, name, name],
-    ).fetchone()
+    from warehouse.batches import insert_batch
+
+    bid = insert_batch(
+        cur, kind=kind, file_name=name, sha256=name, size_bytes=0, loaded_by="bench", note="基准测试数据"
+    )
     cur.execute(
         "INSERT INTO export_batches (batch_id, source, file_format, header_row, exported_at, exported_at_basis, "
         "columns_mapped, columns_personal, columns_ignored) VALUES (?, ?, 'csv', 1, ?, 'title', '{}', [], [])",
@@ -125,10 +125,11 @@ FROM (
 """
 
 
-def build(db: Path, complaints: int, hits: int) -> None:
+def build(db: Path | str, complaints: int, hits: int) -> None:
+    """Build the bench warehouse at `db`: a file (replaced), or a new, empty DuckLake target."""
     from warehouse import open_warehouse
 
-    if db.exists():
+    if isinstance(db, Path) and db.exists():
         db.unlink()
     t0 = time.perf_counter()
     wh = open_warehouse(db)
@@ -200,9 +201,12 @@ def build(db: Path, complaints: int, hits: int) -> None:
     t2 = time.perf_counter()
     n = _weekly_tables(wh)
     print(f"情况统计表 {n} 份（经加载器）：{time.perf_counter() - t2:.1f} s", flush=True)
-    wh.con.execute("CHECKPOINT")
+    wh.checkpoint()  # on DuckLake: the nightly maintenance (small files merged)
+    size = (
+        db.stat().st_size if isinstance(db, Path) else sum(f.stat().st_size for f in wh.path.rglob("*") if f.is_file())
+    )
     wh.close()
-    print(f"建库合计 {time.perf_counter() - t0:.1f} s，文件 {db.stat().st_size / 1e9:.2f} GB", flush=True)
+    print(f"建库合计 {time.perf_counter() - t0:.1f} s，数据 {size / 1e9:.2f} GB", flush=True)
 
 
 def _weekly_tables(wh) -> int:
@@ -246,7 +250,7 @@ BASE_TABLE = {
 }
 
 
-def measure_queries(db: Path, rows: list[tuple[str, str, float, float]]) -> None:
+def measure_queries(db: Path | str, rows: list[tuple[str, str, float, float]]) -> None:
     from metrics import complaints as mc
     from metrics import monitoring as mm
     from metrics import registry
@@ -292,7 +296,7 @@ def measure_queries(db: Path, rows: list[tuple[str, str, float, float]]) -> None
     wh.close()
 
 
-def measure_pages(db: Path, rows: list[tuple[str, str, float, float]]) -> None:
+def measure_pages(db: Path | str, rows: list[tuple[str, str, float, float]]) -> None:
     os.environ["WANGJIAN_DB"] = str(db)
     from streamlit.testing.v1 import AppTest
 

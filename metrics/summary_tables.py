@@ -93,8 +93,9 @@ def refresh(wh: Warehouse) -> list[str]:
             kinds, build = SUMMARIES[table]
             cur.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
             cur.execute(*build(wh.campaign))
+            cur.execute("DELETE FROM summary_state WHERE name = ?", [table])
             cur.execute(
-                "INSERT OR REPLACE INTO summary_state (name, signature, built_at) VALUES (?, ?, current_timestamp)",
+                "INSERT INTO summary_state (name, signature, built_at) VALUES (?, ?, current_timestamp)",
                 [table, _signature(cur, kinds(wh.campaign))],
             )
     return stale

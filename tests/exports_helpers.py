@@ -282,8 +282,8 @@ def snapshot(wh: Warehouse, with_audit: bool = False) -> dict[str, list]:
             ).fetchall()
         ]
         # The audit trail records every attempt, refused ones included, and each committed write moves the
-        # cache key (meta.data_version): neither is data.
-        tables = [t for t in tables if with_audit or t != "audit_log"]
+        # cache key (meta.data_version) and the audit row's sequence (on DuckLake a row of lake_sequences): none is data.
+        tables = [t for t in tables if (with_audit or t != "audit_log") and t != "lake_sequences"]
         out = {t: cur.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in sorted(tables)}
         out["meta"] = [row for row in out.get("meta", []) if row[0] != "data_version"]
         return out

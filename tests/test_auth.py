@@ -118,6 +118,7 @@ def test_first_start_asks_for_an_admin_and_has_no_default_password(db_path, monk
         login(wh, "admin", "admin")
 
 
+@pytest.mark.both_backends
 def test_login_through_the_form_and_wrong_password(app_env):
     at = run_page(None, user=None)
     at.text_input[0].input("leader")
@@ -131,6 +132,7 @@ def test_login_through_the_form_and_wrong_password(app_env):
     assert [r[1] for r in _audit_rows(wh) if r[0] == "leader"] == ["login_failed", "login"]
 
 
+@pytest.mark.both_backends
 def test_locked_account_cannot_log_in(app_env):
     wh = open_warehouse(app_env)
     for _ in range(MAX_FAILED_ATTEMPTS):
@@ -193,6 +195,7 @@ def test_permissions_are_enforced_below_the_pages(accounts):
     require_withdraw(admin, "complaints_12315", None, loaded_by="analyst")
 
 
+@pytest.mark.both_backends
 def test_each_account_and_rule_action_leaves_exactly_one_audit_row(accounts):
     wh = accounts
     admin = lookup(wh, "admin")

@@ -18,7 +18,7 @@ from auth.accounts import lookup
 from auth.policy import PermissionDenied
 from metrics import complaints as mc
 from metrics import registry
-from tests.conftest import ROOT, build_sample_warehouse, copy_warehouse
+from tests.conftest import ROOT, build_sample_warehouse, copy_warehouse, new_target
 from warehouse import open_warehouse
 
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","点我")'
@@ -26,9 +26,11 @@ PERSONAL = re.compile(r"1[3-9]\d{9}|\d{17}[\dXx]")  # a mobile number or an ID-c
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
+def template(tmp_path_factory, backend, request) -> Path | str:
     """A warehouse holding the sample 12315/12358 exports (loaded once per module through the real loader)."""
-    path = build_sample_warehouse(tmp_path_factory.mktemp("complaints") / "template.duckdb", ("12315", "12358"))
+    path = build_sample_warehouse(
+        new_target(backend, tmp_path_factory.mktemp("complaints") / "template.duckdb", request), ("12315", "12358")
+    )
     w = open_warehouse(path)
     # one merchant name that Excel would run as a formula (exports must neutralise it)
     with w.write() as cur:
@@ -94,6 +96,7 @@ def test_one_scan_cube_equals_one_breakdown_per_dimension(loaded):
     wh.close()
 
 
+@pytest.mark.both_backends
 def test_day_summary_equals_the_live_count_and_follows_every_change(loaded):
     """The unfiltered view (and its source and date cuts) is read from complaint_day_counts: it equals the live
     GROUPING SETS scan, and a withdrawal since it was built makes it rebuild before it is read again."""
@@ -153,6 +156,7 @@ def test_refresh_command_builds_the_summaries_after_a_command_line_load(loaded, 
     wh.close()
 
 
+@pytest.mark.both_backends
 def test_metrics_equal_expected_totals_and_registry(loaded, expected):
     wh = open_warehouse(loaded)
     e = expected["complaints_12315"]
@@ -188,6 +192,7 @@ def test_date_range_and_as_of_cut(loaded):
     wh.close()
 
 
+@pytest.mark.both_backends
 def test_page_shows_registry_figures(loaded, expected):
     at = open_page()
     got = tiles(at)

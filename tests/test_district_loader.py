@@ -31,6 +31,7 @@ W0813 = dt.date(2018, 8, 13)
 # --- the shared samples ----------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_samples_give_expected_district_stats(wh, samples):
     for f in sorted(samples.glob("统计表_*.xlsx")):
         r = load_file(wh, f, user=SYSTEM, kind="district_stats")
@@ -40,6 +41,7 @@ def test_samples_give_expected_district_stats(wh, samples):
     assert district_summary(wh) == expected
 
 
+@pytest.mark.both_backends
 def test_samples_through_summary_cli(wh, db_path, samples):
     pytest.importorskip("metrics.load_counts", reason="metrics.load_counts (issue 3) not landed yet")
     for f in sorted(samples.glob("统计表_*.xlsx")):
@@ -340,6 +342,7 @@ def test_value_far_above_usual_weeks_is_a_stored_warning(wh, tmp_path):
 # --- versions and withdrawal -------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_reupload_is_a_new_version_and_withdrawal_brings_back_the_previous(wh, tmp_path):
     v1 = make_and_load(wh, tmp_path, table1={"staff_deployed": 50})
     v2 = make_and_load(wh, tmp_path, table1={"staff_deployed": 55, "joint_actions": 9})

@@ -39,6 +39,7 @@ def export_files(samples: Path) -> list[Path]:
     )
 
 
+@pytest.mark.both_backends
 def test_sample_totals_match_expected(wh, samples):
     for f in export_files(samples):
         r = load_file(wh, f, user=SYSTEM)
@@ -56,6 +57,7 @@ def test_sample_totals_do_not_depend_on_load_order(wh, samples):
     assert exports_summary(wh)["complaints_12315"] == expected["complaints_12315"]
 
 
+@pytest.mark.both_backends
 def test_as_of_limits_to_records_received_by_that_day(wh, samples):
     import datetime as dt
 
@@ -91,6 +93,7 @@ def personal_values(samples: Path) -> set[str]:
     return {v for v in values if len(v) >= 2}
 
 
+@pytest.mark.both_backends
 def test_no_personal_data_from_the_samples_in_any_table(wh, samples):
     values = personal_values(samples)
     assert len(values) > 1000  # names, phones, ID numbers, addresses

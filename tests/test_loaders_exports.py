@@ -170,6 +170,7 @@ def test_kind_detection_and_wrong_kind(wh):
     assert snapshot(wh)["batches"] == []
 
 
+@pytest.mark.both_backends
 def test_duplicate_file_changes_nothing(wh):
     first = load_file(wh, FIXTURES / "12358_small.csv", user=SYSTEM)
     before = snapshot(wh)
@@ -178,6 +179,7 @@ def test_duplicate_file_changes_nothing(wh):
     assert snapshot(wh) == before
 
 
+@pytest.mark.both_backends
 def test_newer_export_wins_and_withdrawal_restores_earlier_versions(wh, tmp_path):
     old = overlap_csv(tmp_path / "old.csv", {"A1": "已受理", "A2": "处理中", "A3": "已受理"}, "2018-08-10 09:00:00")
     new = overlap_csv(tmp_path / "new.csv", {"A2": "已办结", "A3": "已办结", "A4": "已受理"}, "2018-09-10 09:00:00")
@@ -193,6 +195,7 @@ def test_newer_export_wins_and_withdrawal_restores_earlier_versions(wh, tmp_path
     assert current(wh).height == 0
 
 
+@pytest.mark.both_backends
 def test_a_failure_mid_load_leaves_the_warehouse_as_it_was(wh, monkeypatch):
     load_file(wh, FIXTURES / "12358_small.csv", user=SYSTEM)
     before = snapshot(wh)
@@ -206,6 +209,7 @@ def test_a_failure_mid_load_leaves_the_warehouse_as_it_was(wh, monkeypatch):
     assert snapshot(wh) == before
 
 
+@pytest.mark.both_backends
 def test_no_personal_data_from_the_fixtures_in_any_table(wh):
     for f in sorted(FIXTURES.iterdir()):
         assert load_file(wh, f, user=SYSTEM).status == "loaded", f

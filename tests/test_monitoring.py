@@ -14,16 +14,17 @@ from auth.accounts import lookup
 from auth.policy import PermissionDenied
 from metrics import monitoring as mm
 from metrics import registry, summary_tables
-from tests.conftest import ROOT, SAMPLES, build_sample_warehouse, copy_warehouse
+from tests.conftest import ROOT, SAMPLES, build_sample_warehouse, copy_warehouse, new_target
 from warehouse import open_warehouse
 
 AS_OF = dt.date(2018, 11, 30)
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
+def template(tmp_path_factory, backend, request) -> Path | str:
     return build_sample_warehouse(
-        tmp_path_factory.mktemp("monitoring") / "template.duckdb", ("12315", "12358", "网络交易监测线索")
+        new_target(backend, tmp_path_factory.mktemp("monitoring") / "template.duckdb", request),
+        ("12315", "12358", "网络交易监测线索"),
     )
 
 
@@ -55,6 +56,7 @@ def tiles(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+@pytest.mark.both_backends
 def test_figures_equal_expected_totals(loaded, expected):
     wh = open_warehouse(loaded)
     s = mm.summary(wh, None)
@@ -67,6 +69,7 @@ def test_figures_equal_expected_totals(loaded, expected):
     wh.close()
 
 
+@pytest.mark.both_backends
 def test_page_shows_registry_figures(loaded, expected):
     at = open_page()
     got = tiles(at)

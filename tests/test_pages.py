@@ -5,6 +5,8 @@ import pytest
 from auth.policy import PAGES_BY_ROLE
 from tests.conftest import ROOT, run_page
 
+pytestmark = pytest.mark.both_backends
+
 PAGES = {
     None: ("总览", "尚无数据"),
     "uploads": ("数据上报", "尚无上报记录"),  # the history tab

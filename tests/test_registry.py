@@ -26,6 +26,7 @@ def test_every_metric_has_a_label_unit_description_and_sql(wh):
         assert "{f}" not in m.sql and "$" not in m.where
 
 
+@pytest.mark.both_backends
 def test_registry_agrees_with_the_summary(stats_wh, samples):
     expected = json.loads((samples / "expected_totals.json").read_text(encoding="utf-8"))["district_stats"]
     summary = district_summary(stats_wh)

@@ -10,6 +10,8 @@ from warehouse import WarehouseError, open_warehouse, resolve_db_path, schema_ve
 from warehouse.batches import find_duplicate, insert_batch, list_batches, mark_withdrawn
 from warehouse.reference import refresh_report_weeks
 
+pytestmark = pytest.mark.both_backends
+
 
 def _tables(wh):
     with wh.read() as cur:
@@ -176,3 +178,27 @@ def test_db_path_resolution(monkeypatch, tmp_path):
     monkeypatch.setenv("WANGJIAN_DB", str(tmp_path / "env.duckdb"))
     assert resolve_db_path([]) == tmp_path / "env.duckdb"
     assert resolve_db_path(["--db", str(tmp_path / "opt.duckdb")]) == tmp_path / "opt.duckdb"
+    lake = "ducklake:postgres:dbname=lake host=127.0.0.1 user=wangjian"
+    monkeypatch.setenv("WANGJIAN_WAREHOUSE", lake)  # a shared warehouse wins over $WANGJIAN_DB, --db over both
+    assert resolve_db_path([]) == lake
+    assert resolve_db_path(["--db", str(tmp_path / "opt.duckdb")]) == tmp_path / "opt.duckdb"
+    other = lake.replace("dbname=lake", "dbname=other")
+    assert resolve_db_path(["--db", other]) == other
+
+
+def test_an_unreachable_lake_is_refused_in_chinese(tmp_path):
+    with pytest.raises(WarehouseError, match=r"无法打开 DuckLake nowhere@127\.0\.0\.1"):
+        open_warehouse("ducklake:postgres:dbname=nowhere host=127.0.0.1 port=1 user=nobody connect_timeout=2")
+
+
+def test_maintenance_command(tmp_path, capsys):
+    from warehouse.__main__ import main
+
+    assert main(["migrate", "--db", str(tmp_path / "w.duckdb")]) == 0
+    assert main(["maintain", "--db", str(tmp_path / "w.duckdb")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "迁移完成" in out
+        and "维护完成" in out
+        and f"结构版本 {max(v for v, _, _ in warehouse_mod.available_migrations())}" in out
+    )

@@ -41,11 +41,13 @@ def insert_batch(
     is_demo: bool = False,
     note: str | None = None,
 ) -> int:
-    (batch_id,) = cur.execute(
-        "INSERT INTO batches (kind, file_name, sha256, size_bytes, unit, agency, week_start, is_demo, loaded_by, note) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING batch_id",
-        [kind, file_name, sha256, size_bytes, unit, agency, week_start, is_demo, loaded_by, note],
-    ).fetchone()
+    """A new batch row; its id taken from the sequence first (one form for both backends, no RETURNING needed)."""
+    (batch_id,) = cur.execute("SELECT nextval('batch_id_seq')").fetchone()
+    cur.execute(
+        "INSERT INTO batches (batch_id, kind, file_name, sha256, size_bytes, unit, agency, week_start, is_demo, "
+        "loaded_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, kind, file_name, sha256, size_bytes, unit, agency, week_start, is_demo, loaded_by, note],
+    )
     return batch_id
 
 

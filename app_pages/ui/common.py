@@ -71,4 +71,4 @@ def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """fn(warehouse, *args, **kwargs), cached on the warehouse's data version: a new upload or a
     withdrawal changes the version, so a cached figure is never stale."""
     wh = warehouse()
-    return _cached(fn.__module__, fn.__qualname__, str(wh.path), wh.data_version(), args, tuple(sorted(kwargs.items())))
+    return _cached(fn.__module__, fn.__qualname__, wh.location, wh.data_version(), args, tuple(sorted(kwargs.items())))
