@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from auth.audit import audit
 from auth.policy import ROLES, Principal, require_admin
 from warehouse import Warehouse
+from warehouse.clock import to_office, utc_now
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
@@ -146,7 +147,7 @@ def lookup_email(wh: Warehouse, email: str) -> Principal | None:
 
 def login(wh: Warehouse, username: str, password: str, now: dt.datetime | None = None) -> Principal:
     """Check a password. Five failures in a row lock the account for LOCK_MINUTES. Every try is audited."""
-    now = now or dt.datetime.now()
+    now = now or utc_now()  # locked_until is a warehouse stamp: UTC
     with wh.write() as cur:
         row = cur.execute(
             "SELECT password_hash, active, failed_attempts, locked_until FROM users WHERE username = ?", [username]
@@ -156,7 +157,7 @@ def login(wh: Warehouse, username: str, password: str, now: dt.datetime | None =
             failure = "用户名或密码错误。"
         elif row[3] is not None and row[3] > now:
             audit(cur, username, "login_failed", username, detail="账号已锁定")
-            failure = f"账号已锁定，请于 {row[3]:%H:%M} 后再试，或联系管理员解锁。"
+            failure = f"账号已锁定，请于 {to_office(row[3]):%H:%M} 后再试，或联系管理员解锁。"
         else:
             try:
                 _hasher.verify(row[0], password)

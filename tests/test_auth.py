@@ -21,6 +21,7 @@ from auth.policy import PermissionDenied, require_export, require_load, require_
 from tests.conftest import ROOT, TEST_PASSWORD, create_test_users, run_page
 from warehouse import admin as ops
 from warehouse import open_warehouse
+from warehouse.clock import utc_now
 
 ALL_PAGES = ["overview", "uploads", "complaints", "monitoring", "tracking", "admin"]
 
@@ -145,7 +146,7 @@ def test_locked_account_cannot_log_in(app_env):
     assert any("账号已锁定" in e.value for e in at.error)
     assert [t.value for t in at.title] == ["登录"]
     # The lock ends by itself, or an admin lifts it.
-    later = dt.datetime.now() + dt.timedelta(minutes=LOCK_MINUTES + 1)
+    later = utc_now() + dt.timedelta(minutes=LOCK_MINUTES + 1)
     assert login(wh, "analyst", TEST_PASSWORD, now=later).role == "analyst"
 
 

@@ -65,6 +65,8 @@ class Warehouse:
         self.campaign = campaign
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(self.path))
+        # current_timestamp is stored in TIMESTAMP columns as UTC, whatever the server's zone (warehouse.clock).
+        self.con.execute("SET GLOBAL TimeZone = 'UTC'")
         self._lock = threading.RLock()
         try:
             migrate(self)
