@@ -122,9 +122,10 @@ def reset_password(wh: Warehouse, actor: Principal, username: str, password: str
         audit(cur, actor, "user_change", username, detail="重置密码")
 
 
-def _principal(row: tuple) -> Principal:
+def _principal(wh: Warehouse, row: tuple) -> Principal:
     username, display_name, role, unit, agency = row
-    return Principal(username, role, display_name, unit, agency)
+    reporter = wh.campaign.reporter_label(unit, agency) if unit and agency else ""
+    return Principal(username, role, display_name, unit, agency, reporter)
 
 
 def lookup(wh: Warehouse, username: str) -> Principal | None:
@@ -133,7 +134,7 @@ def lookup(wh: Warehouse, username: str) -> Principal | None:
         row = cur.execute(
             "SELECT username, display_name, role, unit, agency FROM users WHERE username = ? AND active", [username]
         ).fetchone()
-    return _principal(row) if row else None
+    return _principal(wh, row) if row else None
 
 
 def lookup_email(wh: Warehouse, email: str) -> Principal | None:
@@ -142,7 +143,7 @@ def lookup_email(wh: Warehouse, email: str) -> Principal | None:
             "SELECT username, display_name, role, unit, agency FROM users WHERE lower(email) = lower(?) AND active",
             [email],
         ).fetchone()
-    return _principal(row) if row else None
+    return _principal(wh, row) if row else None
 
 
 def login(wh: Warehouse, username: str, password: str, now: dt.datetime | None = None) -> Principal:

@@ -230,6 +230,10 @@ class Campaign:
             return self.outside_label
         return self.unit(key).label
 
+    def reporter_label(self, unit: str, agency: str) -> str:
+        """How a (unit, agency) that reports is named to users: 武进区, 市本级, 市公安局."""
+        return self.unit(unit).label if self.agency(agency).lead else self.agency(agency).label
+
     def focus_label(self, key: str) -> str:
         if key == self.unclassified_key:
             return self.unclassified_label

@@ -171,10 +171,14 @@ def test_permissions_are_enforced_below_the_pages(accounts):
         require_load(leader, "district_stats", "wujin", "aic")
     with pytest.raises(PermissionDenied, match="无权载入投诉举报"):
         require_load(leader, "complaints_12315")
-    with pytest.raises(PermissionDenied, match="只能为本单位"):
+    # Messages name the unit as users know it, never by its key.
+    with pytest.raises(PermissionDenied, match=r"^wujin_staff（武进区填报员） 只能为本单位（武进区）上报") as refused:
         require_load(staff, "district_stats", "liyang", "aic")
-    with pytest.raises(PermissionDenied, match="只能以本部门"):
+    assert "liyang" not in str(refused.value) and "wujin " not in str(refused.value)
+    with pytest.raises(PermissionDenied, match="只能以本部门（武进区）名义上报") as refused:
         require_load(staff, "district_stats", "wujin", "psb")
+    assert "psb" not in str(refused.value) and "aic" not in str(refused.value)
+    assert lookup(wh, "psb_staff").label == "psb_staff（市公安局填报员）"
     require_load(staff, "district_stats", "wujin", "aic")
     with pytest.raises(PermissionDenied):
         require_load(staff, "complaints_12315")
