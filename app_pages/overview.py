@@ -5,18 +5,21 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from app_pages.ui import attention
 from app_pages.ui.charts import style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.tiles import metric_tile
 from metrics import overview, registry
 
-guard("overview")
+user = guard("overview")
 wh = warehouse()
 c = wh.campaign
 day = as_of()
 
 st.title("总览")
 st.caption(f"{c.name}　统计截止 {day:%Y年%-m月%-d日}")
+if not wh.is_empty():
+    attention.render(user, day)
 
 # --- campaign clock ------------------------------------------------------------------------------
 clock = cached(overview.campaign_clock, day)
@@ -85,7 +88,7 @@ st.dataframe(
 )
 
 # --- agencies ------------------------------------------------------------------------------------
-st.subheader("成员单位 × 重点工作（统计表2 立案件数）")
+st.subheader("成员单位 × 重点工作（统计表2 立案件数）", anchor="agencies")
 matrix = cached(overview.agency_matrix, day)
 focus_keys = [f.key for f in c.focus_areas]
 agencies = [a.label for a in c.agencies]
