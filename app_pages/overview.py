@@ -23,16 +23,24 @@ if not wh.is_empty():
 
 # --- campaign clock ------------------------------------------------------------------------------
 clock = cached(overview.campaign_clock, day)
-cols = st.columns([1, 2])
-with cols[0]:
-    st.caption("当前阶段")
-    for stage in clock.stages or ["活动期外"]:
-        st.subheader(stage, anchor=False)
-    for d in clock.next_deadlines:
-        left = "今日截止" if d.working_days_left == 0 else f"还剩 {d.working_days_left} 个工作日"
-        st.metric(f"下一截止：{d.label}", f"{d.due:%-m月%-d日}", left, delta_color="off", delta_arrow="off")
-with cols[1]:
-    st.plotly_chart(timeline(c, day), width="stretch", config={"displayModeBar": False})
+running = sorted(c.stage_on(day), key=lambda s: s.start)
+# Two stages overlap in November: the one begun last is current, the other is said to be ending.
+stage = (
+    running[-1].label + "".join(f"（{s.label}至{s.end:%-m月%-d日}结束）" for s in running[:-1])
+    if running
+    else "活动期外"
+)
+
+
+def _left(d: overview.Deadline) -> str:
+    return "今日截止" if d.working_days_left == 0 else f"还剩 {d.working_days_left} 个工作日"
+
+
+line = f"**当前阶段**　{stage}"
+for i, d in enumerate(clock.next_deadlines):
+    line += ("　·　**下一截止**　" if i == 0 else "；") + f"{d.label} {d.due:%-m月%-d日}（{_left(d)}）"
+st.markdown(f"#### {line}")
+st.plotly_chart(timeline(c, day), width="stretch", config={"displayModeBar": False})
 
 if wh.is_empty():
     empty_state(
@@ -53,7 +61,7 @@ for tile, k in zip(tiles, cached(overview.kpis, day), strict=True):
 st.subheader("重点工作进展")
 focus = cached(overview.focus_progress, day)
 fig = go.Figure()
-names = [f"{r['focus']} {r['label']}" for r in focus.to_dicts()]
+names = focus["label"].to_list()  # the Chinese names; the codes (F0–F6) stay in the table below
 for col, label, colour in (
     ("t2_cases_filed", "立案（件）", "#4C78A8"),
     ("complaints_total", "投诉举报（件）", "#F58518"),
@@ -105,7 +113,7 @@ for a in c.agencies:
 heat = go.Figure(
     go.Heatmap(
         z=z,
-        x=[f"{f.key} {f.label[:6]}" for f in c.focus_areas],
+        x=["<br>".join(f.label[i : i + 6] for i in range(0, len(f.label), 6)) for f in c.focus_areas],
         y=agencies,
         text=text,
         texttemplate="%{text}",
@@ -120,18 +128,34 @@ st.caption("空白：方案未要求该单位负责此项工作；⚠ 未报：�
 
 # --- districts -----------------------------------------------------------------------------------
 st.subheader("各地区进展")
-league = cached(overview.district_league, day)
+league = cached(overview.district_league, day).with_columns(
+    (pl.col("weeks_due") - pl.col("weeks_in")).alias("weeks_missing"),
+    (pl.col("weeks_in") - pl.col("weeks_on_time")).alias("weeks_late"),
+    (100 * pl.col("weeks_on_time") / pl.col("weeks_due")).alias("on_time_rate"),
+)
+# Who is behind comes first: most weeks not sent, then most sent late; a unit behind is coloured.
+league = league.sort(["weeks_missing", "weeks_late", "cases_filed"], descending=True, nulls_last=True)
+table = league.select(
+    pl.col("label").alias("单位"),
+    pl.col("weeks_missing").alias("逾期未报（周）"),
+    pl.col("weeks_late").alias("迟报（周）"),
+    pl.col("on_time_rate").alias("按时报送率"),
+    pl.col("cases_filed").alias("立案（件）"),
+    pl.col("fines").round(2).alias("罚没（万元）"),
+    pl.col("listings_removed").alias("删除违法信息（条）"),
+    pl.col("sites_ordered_rectify").alias("责令整改（个次）"),
+    pl.col("staff_deployed").alias("出动执法人员（人次）"),
+    pl.col("complaints_total").alias("投诉举报（件）"),
+).to_pandas()
+BEHIND = {"逾期未报（周）": "background-color: #f9d0d0; color: #8b1a1a", "迟报（周）": "background-color: #fde7c4"}
 st.dataframe(
-    league.select(
-        pl.col("label").alias("单位"),
-        pl.col("cases_filed").alias("立案（件）"),
-        pl.col("fines").round(2).alias("罚没（万元）"),
-        pl.col("listings_removed").alias("删除违法信息（条）"),
-        pl.col("sites_ordered_rectify").alias("责令整改（个次）"),
-        pl.col("staff_deployed").alias("出动执法人员（人次）"),
-        pl.col("complaints_total").alias("投诉举报（件）"),
-        (pl.col("weeks_on_time").cast(pl.Utf8) + " / " + pl.col("weeks_due").cast(pl.Utf8)).alias("按时报送（周）"),
-    ),
+    table.style.apply(lambda col: [BEHIND[col.name] if v and v > 0 else "" for v in col], subset=list(BEHIND)),
     hide_index=True,
     width="stretch",
+    column_config={
+        "按时报送率": st.column_config.ProgressColumn(
+            "按时报送率", format="%.0f%%", min_value=0, max_value=100, help="按时报送的周数 / 已到截止日的周数"
+        )
+    },
 )
+st.caption("按逾期未报、迟报周数排序，落后的单位在前；红色为有逾期未报，黄色为有迟报。")

@@ -91,8 +91,10 @@ def test_campaign_clock_counts_working_days(wh):
 def test_overview_empty_state_still_shows_the_clock(app_env):
     at = run_page(None, user="leader")
     assert any("尚无数据" in i.value for i in at.info)
-    assert {"组织实施阶段", "总结提高阶段"} <= {h.value for h in at.subheader}  # they overlap in November
-    assert at.metric[0].label.startswith("下一截止")
+    # They overlap in November: one line says which is current and which is ending, then the next deadline.
+    (line,) = [m.value for m in at.markdown if "当前阶段" in m.value]
+    assert "总结提高阶段（组织实施阶段至" in line and "结束）" in line
+    assert "**下一截止**" in line and line.count("\n") == 0
 
 
 def test_attention_names_who_is_behind_for_the_week_being_chased(loaded_app, tmp_path):
@@ -121,3 +123,7 @@ def test_attention_block_tops_the_overview_with_links(loaded_app):
     assert texts.index("**需关注**") < min(i for i, t in enumerate(texts) if "逾期未报" in t)
     assert any("逾期未报" in t and "11月19日起一周" in t for t in texts)
     assert any("监测线索待核查超过" in t for t in texts)
+    league = next(d.value for d in at.dataframe if "逾期未报（周）" in d.value.columns)
+    missing = list(league["逾期未报（周）"])
+    assert missing == sorted(missing, reverse=True) and missing[0] > 0  # who is behind comes first
+    assert set(league["单位"]) == {u.label for u in loaded_app.campaign.units}
