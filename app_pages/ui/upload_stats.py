@@ -25,7 +25,7 @@ from loaders.result import LoadResult, Upload
 from loaders.weekly.district_stats import KIND
 from loaders.weekly.template import build_template, template_file_name
 from metrics.district import version_diff, versions, warnings_of
-from metrics.tracking import week_due_dates
+from metrics.tracking import week_due_dates, week_statuses
 from warehouse import Warehouse
 
 STATUS_TEXT = {"loaded": "有效", "withdrawn": "已撤销"}
@@ -67,9 +67,15 @@ def _week_choice(wh: Warehouse) -> dt.date:
     )
 
 
-def _show_result(r: LoadResult, received: dt.date) -> None:
+def _show_result(r: LoadResult, received: dt.date, unit: str, agency: str, week: dt.date) -> None:
     if r.status == "loaded":
-        st.success(f"已入库：{r.file}（批次 #{r.batch_id}，{r.rows_loaded} 行）。", icon=":material/check_circle:")
+        status = next(
+            s.label for s in cached(week_statuses, as_of()) if (s.unit, s.agency, s.week_start) == (unit, agency, week)
+        )
+        st.success(
+            f"已入库：{r.file}（批次 #{r.batch_id}，{r.rows_loaded} 行）。截至 {as_of():%Y-%m-%d}，该周报送进度：{status}。",
+            icon=":material/check_circle:",
+        )
         if received > as_of():
             st.warning(
                 f"收到日期 {received:%Y-%m-%d} 晚于统计截止日期 {as_of():%Y-%m-%d}：截至该日期，报送进度仍显示该周未报。"
@@ -144,7 +150,7 @@ def _upload_form(wh: Warehouse, p: Principal, unit: str, agency: str, week: dt.d
                     wh, [Upload(f.name, f.getvalue())], user=p, accept=(KIND,), kind=KIND,
                     unit=unit, agency=agency, week=week, received_on=received,
                 )  # fmt: skip
-                st.session_state["stats_last_result"] = (result, received)
+                st.session_state["stats_last_result"] = (result, received, unit, agency, week)
                 if result.status == "loaded":
                     next_form("stats_upload")  # a fresh form for the next table
                     st.rerun()
