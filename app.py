@@ -3,6 +3,7 @@ navigation built from the pages (app_pages/) the user's role may see."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -135,6 +136,17 @@ def demo_controls(user: Principal) -> None:
         st.rerun()
 
 
+def stray_paths() -> list[str]:
+    """The address asked for when it names no page ("/no-such-page"), to be routed like a known one: Streamlit
+    would otherwise show its English "Page not found" dialog, and has no option for it. (The intended page name is
+    what Streamlit's own resolver reads; a nested or unusual path still gets the dialog.)"""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    name = ((ctx and ctx.pages_manager.intended_page_name) or "").strip("/")
+    return [name] if re.fullmatch(r"[A-Za-z0-9_-]+", name) and name not in ("login", *PAGES) else []
+
+
 user = principal()
 if user is None:
     st.session_state.pop("username", None)  # a deactivated or deleted account loses its session here
@@ -145,7 +157,10 @@ if user is None:
     entry = login_page if has_users(wh) else bootstrap_page
     entry()
     st.navigation(
-        [st.Page(entry, title="登录", url_path=path, default=(path == "login")) for path in ("login", *PAGES)],
+        [
+            st.Page(entry, title="登录", url_path=path, default=(path == "login"))
+            for path in ("login", *PAGES, *stray_paths())
+        ],
         position="hidden",
     )
     st.stop()
@@ -163,6 +178,7 @@ pages = [st.Page(**PAGES[key], url_path=key, default=(key == allowed[0])) for ke
 # page of another role to a Chinese refusal.
 elsewhere = [st.Page(lambda: st.switch_page(pages[0]), title="登录", url_path="login")]
 elsewhere += [st.Page(not_allowed, title="无权访问", url_path=key) for key in PAGES if key not in allowed]
+elsewhere += [st.Page(lambda: st.switch_page(pages[0]), title="首页", url_path=path) for path in stray_paths()]
 # Only this script builds the menu: page links to the pages this role may see (position="hidden" keeps
 # st.navigation from drawing a second one). The pages live in app_pages/, not pages/: Streamlit lists a folder
 # named pages/ by itself, at the login form too, before this script has run.
