@@ -39,7 +39,7 @@ def _left(d: overview.Deadline) -> str:
 line = f"**当前阶段**　{stage}"
 for i, d in enumerate(clock.next_deadlines):
     line += ("　·　**下一截止**　" if i == 0 else "；") + f"{d.label} {d.due:%-m月%-d日}（{_left(d)}）"
-st.markdown(f"#### {line}")
+st.markdown(f"##### {line}")
 st.plotly_chart(timeline(c, day), width="stretch", config={"displayModeBar": False})
 
 if wh.is_empty():
@@ -135,18 +135,19 @@ league = cached(overview.district_league, day).with_columns(
 )
 # Who is behind comes first: most weeks not sent, then most sent late; a unit behind is coloured.
 league = league.sort(["weeks_missing", "weeks_late", "cases_filed"], descending=True, nulls_last=True)
-table = league.select(
-    pl.col("label").alias("单位"),
-    pl.col("weeks_missing").alias("逾期未报（周）"),
-    pl.col("weeks_late").alias("迟报（周）"),
-    pl.col("on_time_rate").alias("按时报送率"),
-    pl.col("cases_filed").alias("立案（件）"),
-    pl.col("fines").round(2).alias("罚没（万元）"),
-    pl.col("listings_removed").alias("删除违法信息（条）"),
-    pl.col("sites_ordered_rectify").alias("责令整改（个次）"),
-    pl.col("staff_deployed").alias("出动执法人员（人次）"),
-    pl.col("complaints_total").alias("投诉举报（件）"),
-).to_pandas()
+COLUMNS = {
+    "label": "单位",
+    "weeks_missing": "逾期未报（周）",
+    "weeks_late": "迟报（周）",
+    "on_time_rate": "按时报送率",
+    "cases_filed": "立案（件）",
+    "fines": "罚没（万元）",
+    "listings_removed": "删除违法信息（条）",
+    "sites_ordered_rectify": "责令整改（个次）",
+    "staff_deployed": "出动执法人员（人次）",
+    "complaints_total": "投诉举报（件）",
+}
+table = league.with_columns(pl.col("fines").round(2)).select(list(COLUMNS)).rename(COLUMNS).to_pandas()
 BEHIND = {"逾期未报（周）": "background-color: #f9d0d0; color: #8b1a1a", "迟报（周）": "background-color: #fde7c4"}
 st.dataframe(
     table.style.apply(lambda col: [BEHIND[col.name] if v and v > 0 else "" for v in col], subset=list(BEHIND)),

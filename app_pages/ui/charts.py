@@ -101,7 +101,8 @@ def timeline(c: Campaign, as_of: dt.date) -> go.Figure:
             x=dt.datetime.combine(d, dt.time()).timestamp() * 1000,
             line_color="#B22222",
             annotation_text=f"{d:%m/%d} 截止：{labels}",
-            annotation_position="top right",
+            # below the bars (the holidays are labelled above), and to the left near the end so it is not cut
+            annotation_position="bottom left" if d > c.start + (c.end - c.start) * 2 / 3 else "bottom right",
             annotation_font_size=13,
         )
     fig.add_vline(
@@ -109,7 +110,7 @@ def timeline(c: Campaign, as_of: dt.date) -> go.Figure:
         line_width=3,
         line_color="#222",
         annotation_text="统计截止",
-        annotation_position="bottom left",
+        annotation_position="top left",
     )
     fig.update_xaxes(
         type="date", range=[c.start - dt.timedelta(days=3), c.end + dt.timedelta(days=3)], tickformat="%m月%d日"
