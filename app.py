@@ -3,9 +3,13 @@ navigation built from the pages (app_pages/) the user's role may see."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import streamlit as st
 
 from app_pages.ui.common import principal, warehouse
+from app_pages.ui.guard import run_guarded
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, bootstrap_admin, has_users, login, lookup_email
 from auth.audit import record
 from auth.policy import PAGES_BY_ROLE, Principal
@@ -14,7 +18,17 @@ from loaders import demo
 from metrics.dates import default_as_of
 from warehouse import WarehouseError
 
-st.set_page_config(page_title="网剑行动 · 网络市场监管专项行动", page_icon=":material/shield:", layout="wide")
+STATIC = Path(__file__).resolve().parent / "static"
+# Every asset is served from here: the office network has no internet (a ":material/…:" page icon is fetched
+# from a font host).
+st.set_page_config(page_title="网剑行动 · 网络市场监管专项行动", page_icon=STATIC / "favicon.png", layout="wide")
+st.html(
+    "<style>"
+    + (STATIC / "wangjian.css")
+    .read_text(encoding="utf-8")
+    .replace("__MAX_UPLOAD_MB__", str(st.get_option("server.maxUploadSize")))
+    + "</style>"
+)
 
 try:
     wh = warehouse()
@@ -93,11 +107,12 @@ def login_page() -> None:
 
 def demo_controls(user: Principal) -> None:
     """On an empty warehouse, one click loads the shipped demo dataset (through the real loaders);
-    while demo data is in, every page says so, and one click removes it."""
+    while demo data is in, every page says so, and one click removes it. Administrators only: the dataset holds
+    every unit's weekly tables, which no other role may load."""
     has_demo = demo.has_demo(wh)
     if has_demo:
         st.warning("当前含演示数据，数字不代表真实工作情况。", icon=":material/science:")
-    if user.role not in ("admin", "analyst"):
+    if user.role != "admin":
         return
     if has_demo:
         if st.button("移除演示数据", icon=":material/delete:"):
@@ -122,23 +137,53 @@ def demo_controls(user: Principal) -> None:
         st.rerun()
 
 
+def stray_paths() -> list[str]:
+    """The address asked for when it names no page ("/no-such-page"), to be routed like a known one: Streamlit
+    would otherwise show its English "Page not found" dialog, and has no option for it. (The intended page name is
+    what Streamlit's own resolver reads; a nested or unusual path still gets the dialog.)"""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    name = ((ctx and ctx.pages_manager.intended_page_name) or "").strip("/")
+    return [name] if re.fullmatch(r"[A-Za-z0-9_-]+", name) and name not in ("login", *PAGES) else []
+
+
 user = principal()
 if user is None:
     st.session_state.pop("username", None)  # a deactivated or deleted account loses its session here
     # Always navigate, even to the login page alone: no page script and no data runs before login.
-    # Whatever page the URL asks for, only the login form is drawn; the navigation holds nothing else, so
-    # no page script runs before login.
+    # Whatever page the URL asks for, only the login form is drawn: every known path routes to it (a link to
+    # /complaints opens the login form, not Streamlit's English "Page not found"), and once logged in the same
+    # path opens that page.
     entry = login_page if has_users(wh) else bootstrap_page
     entry()
-    st.navigation([st.Page(entry, title="登录", url_path="login")], position="hidden")
+    st.navigation(
+        [
+            st.Page(entry, title="登录", url_path=path, default=(path == "login"))
+            for path in ("login", *PAGES, *stray_paths())
+        ],
+        position="hidden",
+    )
     st.stop()
+
+
+def not_allowed() -> None:
+    """Where a link to a page this role may not see leads (instead of Streamlit's "Page not found")."""
+    st.title("无权访问")
+    st.warning(f"{user.label}无权访问该页面。请从左侧菜单选择可访问的页面。", icon=":material/lock:")
+
 
 allowed = PAGES_BY_ROLE[user.role]
 pages = [st.Page(**PAGES[key], url_path=key, default=(key == allowed[0])) for key in allowed]
+# Every other known path still routes somewhere: /login (the page just logged in from) to the default page, a
+# page of another role to a Chinese refusal.
+elsewhere = [st.Page(lambda: st.switch_page(pages[0]), title="登录", url_path="login")]
+elsewhere += [st.Page(not_allowed, title="无权访问", url_path=key) for key in PAGES if key not in allowed]
+elsewhere += [st.Page(lambda: st.switch_page(pages[0]), title="首页", url_path=path) for path in stray_paths()]
 # Only this script builds the menu: page links to the pages this role may see (position="hidden" keeps
 # st.navigation from drawing a second one). The pages live in app_pages/, not pages/: Streamlit lists a folder
 # named pages/ by itself, at the login form too, before this script has run.
-navigation = st.navigation(pages, position="hidden")
+navigation = st.navigation(pages + elsewhere, position="hidden")
 
 with st.sidebar:
     with st.container(key="menu"):
@@ -172,4 +217,4 @@ with st.sidebar:
             st.logout()
         st.rerun()
 
-navigation.run()
+run_guarded(navigation.run)  # a refusal or an error under a page: a Chinese message

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages.ui.common import as_of, guard, warehouse
+from app_pages.ui.common import as_of, guard, office_time, warehouse
 from app_pages.ui.notify_admin import channels_tab, outbox_tab
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, create_user, reset_password, set_active
 from auth.policy import ROLES, PermissionDenied
@@ -46,7 +46,7 @@ with tab_users:
                 "部门": c.agency(a["agency"]).label if a["agency"] else "",
                 "邮箱": a["email"] or "",
                 "状态": "启用" if a["active"] else "停用",
-                "锁定至": a["locked_until"],
+                "锁定至": office_time(a["locked_until"]),
             }
             for a in accounts.to_dicts()
         ],
@@ -148,15 +148,15 @@ with tab_outbox:
 
 with tab_audit:
     cols = st.columns(4)
-    who = cols[0].selectbox("用户", [None, *names], format_func=lambda v: "全部" if v is None else v)
-    what = cols[1].selectbox("操作", [None, *ACTIONS], format_func=lambda v: "全部" if v is None else ACTIONS[v])
+    who = cols[0].selectbox("用户", names, index=None, placeholder="全部")
+    what = cols[1].selectbox("操作", list(ACTIONS), index=None, placeholder="全部", format_func=ACTIONS.get)
     start = cols[2].date_input("起", value=None)
     end = cols[3].date_input("止", value=None)
     trail = ops.audit_trail(wh, user, username=who, action=what, start=start, end=end)
     st.dataframe(
         [
             {
-                "时间": r["logged_at"],
+                "时间": office_time(r["logged_at"]),
                 "用户": r["username"],
                 "操作": ACTIONS.get(r["action"], r["action"]),
                 "对象": r["target"] or "",

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from app_pages.ui.charts import bar_chart, donut_chart, trend_chart
+from app_pages.ui.charts import donut_chart, ranked_table, status_colour, trend_chart
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.followup import anomaly_button
 from app_pages.ui.tiles import metric_tile
@@ -47,7 +47,7 @@ LABELS = {
     "source": lambda v: {"complaints_12315": "12315 投诉举报", "price_12358": "12358 价格举报"}[v],
     "online": lambda v: "仅网络交易" if v else "非网络交易",
     "unit": c.unit_label,
-    "focus": lambda v: f"{v} {c.focus_label(v)}",
+    "focus": c.focus_label,
 }
 TITLES = {
     "source": "来源",
@@ -94,12 +94,7 @@ with st.container(border=True):
     for i, key in enumerate(CHOICES):
         col = cols[i + 2]
         fmt = LABELS.get(key, str)
-        col.selectbox(
-            TITLES[key],
-            [None, *CHOICES[key]],
-            key=f"cf_{key}",
-            format_func=lambda v, fmt=fmt: ALL if v is None else fmt(v),
-        )
+        col.selectbox(TITLES[key], CHOICES[key], index=None, key=f"cf_{key}", format_func=fmt, placeholder=ALL)
 
 f = mc.Filters(**{k: st.session_state[f"cf_{k}"] for k in ("start", "end", *CHOICES)})
 for key in ("start", "end", *CHOICES):
@@ -117,7 +112,7 @@ st.caption(f"当前视图：{mc.describe(wh, f, day)}")
 # --- headline figures -------------------------------------------------------------------------------
 t = cached(mc.totals, f, day)
 cb = cached(mc.cube, f, day)  # trends, breakdowns and anomaly flags: one scan
-for tile, (key, value) in zip(st.columns(len(t)), t.items(), strict=True):  # totals come in tile order
+for tile, (key, value) in zip(st.columns(len(t)), t.items(), strict=True):  # the figures this filter includes
     metric_tile(tile, registry.get(c, key), value)
 
 if t["complaints_total"] == 0:
@@ -127,16 +122,20 @@ if t["complaints_total"] == 0:
 chart_data: dict[str, pl.DataFrame] = {}  # every chart's data, by name, for export
 
 # --- trends -----------------------------------------------------------------------------------------
+# One chart, the grain chosen (drawing both grains in tabs drew two figures every run).
 st.subheader("趋势")
+GRAINS = {"day": "每日", "week": "每周"}
+trends = {grain: mc.trend_of(cb, grain) for grain in GRAINS}
+grain = st.radio(
+    "粒度", list(GRAINS), format_func=GRAINS.get, horizontal=True, key="c_grain", label_visibility="collapsed"
+)
+tr = trends[grain]
+series = {"投诉举报": tr["complaints_total"].to_list(), "其中网络消费": tr["complaints_online"].to_list()}
+st.plotly_chart(trend_chart(c, tr["date"].to_list(), series, "件", grain), width="stretch")
 st.caption("红色阴影为集中促销期和节假日（中秋、国庆、双十一），虚线为各阶段开始。")
-daily, weekly = st.tabs(["每日", "每周"])
-for tab, grain, name in ((daily, "day", "每日趋势"), (weekly, "week", "每周趋势")):
-    tr = mc.trend_of(cb, grain)
-    series = {"投诉举报": tr["complaints_total"].to_list(), "其中网络消费": tr["complaints_online"].to_list()}
-    with tab:
-        st.plotly_chart(trend_chart(c, tr["date"].to_list(), series, "件", grain), width="stretch")
-    chart_data[name] = tr.select(
-        pl.col("date").alias("日期" if grain == "day" else "周（周一）"),
+for g, tr in trends.items():
+    chart_data[f"{GRAINS[g]}趋势"] = tr.select(
+        pl.col("date").alias("日期" if g == "day" else "周（周一）"),
         pl.col("complaints_total").alias("投诉举报（件）"),
         pl.col("complaints_online").alias("其中网络消费（件）"),
     )
@@ -144,7 +143,7 @@ for tab, grain, name in ((daily, "day", "每日趋势"), (weekly, "week", "每�
 # --- breakdowns -------------------------------------------------------------------------------------
 st.subheader("分类分布")
 DIMS = {
-    "focus": ("按重点工作", lambda v: f"{v} {c.focus_label(v)}"),
+    "focus": ("按重点工作", c.focus_label),
     "goods": ("按商品服务类别", str),
     "problem": ("按问题类别", str),
     "platform": ("按平台", str),
@@ -155,17 +154,20 @@ grid = st.columns(2)
 for i, (dim, (title, label)) in enumerate(DIMS.items()):
     b = mc.breakdown_of(cb, dim)
     labels = [label(v) for v in b[dim].to_list()]
+    name = TITLES.get(dim, "分类")
+    table = pl.DataFrame({name: labels}).with_columns(
+        b["complaints_total"].alias("投诉举报"), b["complaints_online"].alias("其中网络消费（件）")
+    )
     with grid[i % 2]:
-        st.markdown(f"**{title}（件）**")
+        st.markdown(f"**{title}**")
         if b.height == 0:
             st.caption("当前筛选下无此项数据（如 12358 无商品服务类别）。")
         elif dim == "status":
-            st.plotly_chart(donut_chart(labels, b["complaints_total"].to_list(), "件"), width="stretch")
+            colours = [status_colour(c, v) for v in labels]
+            st.plotly_chart(donut_chart(labels, table["投诉举报"].to_list(), "件", 300, colours), width="stretch")
         else:
-            st.plotly_chart(bar_chart(labels[:15], b["complaints_total"].to_list()[:15], "件"), width="stretch")
-    chart_data[title] = pl.DataFrame({TITLES.get(dim, "分类"): labels}).with_columns(
-        b["complaints_total"].alias("投诉举报（件）"), b["complaints_online"].alias("其中网络消费（件）")
-    )
+            ranked_table(table, name, "投诉举报", "件", height=38 + 35 * min(table.height, 7))
+    chart_data[title] = table.rename({"投诉举报": "投诉举报（件）"})
 
 # --- top merchants and platforms --------------------------------------------------------------------
 st.subheader("投诉集中的主体和平台")
@@ -187,15 +189,13 @@ chart_data["投诉最多的主体"] = merchants
 with left:
     st.markdown("**投诉最多的主体（前 20）**　主体以有效统一社会信用代码识别，无有效代码的按规范化名称归并。")
     st.dataframe(merchants, hide_index=True, width="stretch")
-tp = mc.breakdown_of(cb, "platform", top=10)
-chart_data["投诉最多的平台"] = tp.select(
-    pl.col("platform").alias("平台"), pl.col("complaints_total").alias("投诉举报（件）")
+tp = mc.breakdown_of(cb, "platform", top=10).select(
+    pl.col("platform").alias("平台"), pl.col("complaints_total").alias("投诉举报")
 )
+chart_data["投诉最多的平台"] = tp.rename({"投诉举报": "投诉举报（件）"})
 with right:
-    st.markdown("**投诉最多的平台（前 10，件）**")
-    st.plotly_chart(
-        bar_chart(tp["platform"].to_list(), tp["complaints_total"].to_list(), "件", "#F58518"), width="stretch"
-    )
+    st.markdown("**投诉最多的平台（前 10）**")
+    ranked_table(tp, "平台", "投诉举报", "件")
 
 # --- anomalies --------------------------------------------------------------------------------------
 st.subheader("周环比异常")
@@ -252,9 +252,11 @@ if "c_record" not in st.session_state:
     st.session_state["c_record"] = linked if linked in keys or (linked and "|" in linked) else None
 record_key = st.selectbox(
     "查看记录详情",
-    [None, *dict.fromkeys([*(k for k in [st.session_state["c_record"]] if k), *keys])],
+    list(dict.fromkeys([*(k for k in [st.session_state["c_record"]] if k), *keys])),
+    index=None,
     key="c_record",
-    format_func=lambda k: "（选择记录编号）" if k is None else f"{mc.SOURCES[k.split('|')[0]]} · {k.split('|', 1)[1]}",
+    placeholder="选择记录编号",
+    format_func=lambda k: f"{mc.SOURCES[k.split('|')[0]]} · {k.split('|', 1)[1]}",
 )
 if record_key:
     st.query_params["record"] = record_key
@@ -282,9 +284,10 @@ if record_key:
             amount = "—" if d["amount_involved"] is None else f"{d['amount_involved']:,.2f} 元"
             recovered = "—" if d["recovered_loss"] is None else f"{d['recovered_loss']:,.2f} 元"
             e.markdown(
-                f"**重点工作**　{d['focus_key']} {c.focus_label(d['focus_key'])}  \n"
+                f"**重点工作**　{c.focus_label(d['focus_key'])}  \n"
                 f"**属地单位**　{c.unit_label(d['unit'])}{'（推定）' if d['unit_inferred'] else ''}  \n"
-                f"**承办部门**　{d['handling_dept'] or '—'}  \n**办理状态**　{d['status'] or '—'}{closed}  \n"
+                f"**承办部门**　{d['handling_dept'] or '—'}  \n"
+                f"**办理状态**　{c.status_label(d['status']) or '—'}{closed}  \n"
                 f"**涉及金额**　{amount}　**挽回损失**　{recovered}"
             )
             st.markdown(f"**诉求内容（已脱敏）**　{d['content'] or '—'}")

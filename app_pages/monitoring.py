@@ -4,7 +4,7 @@ exports."""
 import polars as pl
 import streamlit as st
 
-from app_pages.ui.charts import bar_chart, donut_chart, trend_chart
+from app_pages.ui.charts import bar_chart, donut_chart, status_colour, trend_chart
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.followup import lead_button, overdue_button
 from auth.policy import PermissionDenied
@@ -64,7 +64,8 @@ for i, (dim, (title, label)) in enumerate(DIMS.items()):
     with grid[i % 2]:
         st.markdown(f"**{title}（条）**")
         if dim == "status":
-            st.plotly_chart(donut_chart(labels, b["hits_received"].to_list(), "条"), width="stretch")
+            colours = [status_colour(c, v) for v in labels]
+            st.plotly_chart(donut_chart(labels, b["hits_received"].to_list(), "条", colours=colours), width="stretch")
         else:
             st.plotly_chart(bar_chart(labels, b["hits_received"].to_list(), "条", "#54A24B"), width="stretch")
     chart_data[title] = pl.DataFrame({title.removeprefix("按"): labels}).with_columns(
@@ -160,9 +161,11 @@ else:
     names = dict(zip(entities, leads["merchant_name"].to_list(), strict=True))
     lead = st.selectbox(
         "查看经营者的全部记录",
-        [None, *entities],
+        entities,
+        index=None,
         key="m_lead",
-        format_func=lambda e: "（选择经营者）" if e is None else f"{names[e]}（{e}）",
+        placeholder="选择经营者",
+        format_func=lambda e: f"{names[e]}（{e}）",
     )
     if lead:
         st.query_params["lead"] = lead
@@ -175,7 +178,7 @@ else:
                 pl.col("seen_at").alias("时间"),
                 pl.col("platform").alias("平台"),
                 pl.col("category").alias("类别"),
-                pl.col("status").alias("状态"),
+                pl.col("status").map_elements(c.status_label, return_dtype=pl.Utf8).alias("状态"),
                 pl.col("unit").map_elements(c.unit_label, return_dtype=pl.Utf8).alias("属地单位"),
             ),
             hide_index=True,

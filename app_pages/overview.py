@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from app_pages.ui import attention
 from app_pages.ui.charts import style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.documents import bulletin_panel
@@ -19,19 +20,29 @@ day = as_of()
 
 st.title("总览")
 st.caption(f"{c.name}　统计截止 {day:%Y年%-m月%-d日}")
+if not wh.is_empty():
+    attention.render(user, day)
 
 # --- campaign clock ------------------------------------------------------------------------------
 clock = cached(overview.campaign_clock, day)
-cols = st.columns([1, 2])
-with cols[0]:
-    st.caption("当前阶段")
-    for stage in clock.stages or ["活动期外"]:
-        st.subheader(stage, anchor=False)
-    for d in clock.next_deadlines:
-        left = "今日截止" if d.working_days_left == 0 else f"还剩 {d.working_days_left} 个工作日"
-        st.metric(f"下一截止：{d.label}", f"{d.due:%-m月%-d日}", left, delta_color="off", delta_arrow="off")
-with cols[1]:
-    st.plotly_chart(timeline(c, day), width="stretch", config={"displayModeBar": False})
+running = sorted(c.stage_on(day), key=lambda s: s.start)
+# Two stages overlap in November: the one begun last is current, the other is said to be ending.
+stage = (
+    running[-1].label + "".join(f"（{s.label}至{s.end:%-m月%-d日}结束）" for s in running[:-1])
+    if running
+    else "活动期外"
+)
+
+
+def _left(d: overview.Deadline) -> str:
+    return "今日截止" if d.working_days_left == 0 else f"还剩 {d.working_days_left} 个工作日"
+
+
+line = f"**当前阶段**　{stage}"
+for i, d in enumerate(clock.next_deadlines):
+    line += ("　·　**下一截止**　" if i == 0 else "；") + f"{d.label} {d.due:%-m月%-d日}（{_left(d)}）"
+st.markdown(f"##### {line}")
+st.plotly_chart(timeline(c, day), width="stretch", config={"displayModeBar": False})
 
 if wh.is_empty():
     empty_state(
@@ -54,7 +65,7 @@ followup_section(user, day)
 st.subheader("重点工作进展")
 focus = cached(overview.focus_progress, day)
 fig = go.Figure()
-names = [f"{r['focus']} {r['label']}" for r in focus.to_dicts()]
+names = focus["label"].to_list()  # the Chinese names; the codes (F0–F6) stay in the table below
 for col, label, colour in (
     ("t2_cases_filed", "立案（件）", "#4C78A8"),
     ("complaints_total", "投诉举报（件）", "#F58518"),
@@ -89,7 +100,7 @@ st.dataframe(
 )
 
 # --- agencies ------------------------------------------------------------------------------------
-st.subheader("成员单位 × 重点工作（统计表2 立案件数）")
+st.subheader("成员单位 × 重点工作（统计表2 立案件数）", anchor="agencies")
 matrix = cached(overview.agency_matrix, day)
 focus_keys = [f.key for f in c.focus_areas]
 agencies = [a.label for a in c.agencies]
@@ -106,7 +117,7 @@ for a in c.agencies:
 heat = go.Figure(
     go.Heatmap(
         z=z,
-        x=[f"{f.key} {f.label[:6]}" for f in c.focus_areas],
+        x=["<br>".join(f.label[i : i + 6] for i in range(0, len(f.label), 6)) for f in c.focus_areas],
         y=agencies,
         text=text,
         texttemplate="%{text}",
@@ -121,20 +132,37 @@ st.caption("空白：方案未要求该单位负责此项工作；⚠ 未报：�
 
 # --- districts -----------------------------------------------------------------------------------
 st.subheader("各地区进展")
-league = cached(overview.district_league, day)
+league = cached(overview.district_league, day).with_columns(
+    (pl.col("weeks_due") - pl.col("weeks_in")).alias("weeks_missing"),
+    (pl.col("weeks_in") - pl.col("weeks_on_time")).alias("weeks_late"),
+    (100 * pl.col("weeks_on_time") / pl.col("weeks_due")).alias("on_time_rate"),
+)
+# Who is behind comes first: most weeks not sent, then most sent late; a unit behind is coloured.
+league = league.sort(["weeks_missing", "weeks_late", "cases_filed"], descending=True, nulls_last=True)
+COLUMNS = {
+    "label": "单位",
+    "weeks_missing": "逾期未报（周）",
+    "weeks_late": "迟报（周）",
+    "on_time_rate": "按时报送率",
+    "cases_filed": "立案（件）",
+    "fines": "罚没（万元）",
+    "listings_removed": "删除违法信息（条）",
+    "sites_ordered_rectify": "责令整改（个次）",
+    "staff_deployed": "出动执法人员（人次）",
+    "complaints_total": "投诉举报（件）",
+}
+table = league.with_columns(pl.col("fines").round(2)).select(list(COLUMNS)).rename(COLUMNS).to_pandas()
+BEHIND = {"逾期未报（周）": "background-color: #f9d0d0; color: #8b1a1a", "迟报（周）": "background-color: #fde7c4"}
 st.dataframe(
-    league.select(
-        pl.col("label").alias("单位"),
-        pl.col("cases_filed").alias("立案（件）"),
-        pl.col("fines").round(2).alias("罚没（万元）"),
-        pl.col("listings_removed").alias("删除违法信息（条）"),
-        pl.col("sites_ordered_rectify").alias("责令整改（个次）"),
-        pl.col("staff_deployed").alias("出动执法人员（人次）"),
-        pl.col("complaints_total").alias("投诉举报（件）"),
-        (pl.col("weeks_on_time").cast(pl.Utf8) + " / " + pl.col("weeks_due").cast(pl.Utf8)).alias("按时报送（周）"),
-    ),
+    table.style.apply(lambda col: [BEHIND[col.name] if v and v > 0 else "" for v in col], subset=list(BEHIND)),
     hide_index=True,
     width="stretch",
+    column_config={
+        "按时报送率": st.column_config.ProgressColumn(
+            "按时报送率", format="%.0f%%", min_value=0, max_value=100, help="按时报送的周数 / 已到截止日的周数"
+        )
+    },
 )
+st.caption("按逾期未报、迟报周数排序，落后的单位在前；红色为有逾期未报，黄色为有迟报。")
 
 bulletin_panel(user, day)

@@ -28,6 +28,11 @@ COLOURS = {
     "missing": "background-color: #f9d0d0; color: #8b1a1a",
     "not_due": "background-color: #f0f0f0; color: #666666",
 }
+OWN = "font-weight: 700; border-top: 2px solid #1f4e79; border-bottom: 2px solid #1f4e79"
+LEGEND = (
+    ":green-background[按时报送]　:orange-background[迟报（括注迟报工作日数）]　"
+    ":red-background[逾期未报]　:gray-background[未到期]"
+)
 
 st.title("报送进度")
 st.caption(
@@ -46,45 +51,56 @@ for col, key in zip(cols, ("on_time", "late", "missing", "not_due"), strict=True
 
 only_units = st.toggle("只看各区及市本级（不含市级成员单位）", value=False)
 people = [r for r in reporters(wh) if not (only_units and r.is_member_agency)]
-weeks = sorted({s.week_start for s in statuses})
-by_key = {(s.unit, s.agency, s.week_start): s for s in statuses}
-week_cols = [f"{w:%m-%d}" for w in weeks]
+own = next((r for r in people if (r.unit, r.agency) == (user.unit, user.agency)), None)
+if own is not None:  # a unit's clerk finds their own row first
+    people = [own, *(r for r in people if r is not own)]
+names = [f"{r.label}（本单位）" if r is own else r.label for r in people]
+
+
+def _matrix(cells: dict[str, list], status_of: dict[str, list], help_of: dict[str, str]) -> None:
+    """One row per reporter, one column per item (labels in `cells`, statuses for the colours in `status_of`),
+    the user's own row outlined, each column's due date in its header's help."""
+    labels = pd.DataFrame(cells, index=names)
+    keys = pd.DataFrame(status_of, index=names)
+
+    def colour(_: pd.DataFrame) -> pd.DataFrame:
+        styles = keys.map(COLOURS.get)
+        if own is not None:
+            styles.iloc[0] = styles.iloc[0] + "; " + OWN
+        return styles
+
+    st.dataframe(
+        labels.style.apply(colour, axis=None),
+        width="stretch",
+        height=min(38 + 35 * len(people), 720),
+        column_config={col: st.column_config.TextColumn(col, help=text) for col, text in help_of.items()},
+    )
+
 
 st.subheader("每周统计表")
-labels = pd.DataFrame(
-    [[by_key[(r.unit, r.agency, w)].label for w in weeks] for r in people],
-    index=[r.label for r in people],
-    columns=week_cols,
+st.markdown(LEGEND)
+by_key = {(s.unit, s.agency, s.week_start): s for s in statuses}
+weeks = sorted({s.week_start for s in statuses}, reverse=True)  # the latest weeks first: what needs doing now
+due = {w: by_key[(people[0].unit, people[0].agency, w)].due_date for w in weeks}
+week_cols = {w: f"{w:%m-%d}" for w in weeks}
+_matrix(
+    {week_cols[w]: [by_key[(r.unit, r.agency, w)].label for r in people] for w in weeks},
+    {week_cols[w]: [by_key[(r.unit, r.agency, w)].status for r in people] for w in weeks},
+    {week_cols[w]: f"{w:%m月%d日}起的一周，应于 {due[w]:%m月%d日} 前报送" for w in weeks},
 )
-keys = pd.DataFrame(
-    [[by_key[(r.unit, r.agency, w)].status for w in weeks] for r in people],
-    index=labels.index,
-    columns=week_cols,
-)
-styled = labels.style.apply(lambda _: keys.map(COLOURS.get), axis=None)
-st.dataframe(styled, width="stretch", height=min(38 + 35 * len(people), 720))
-st.caption(
-    "列为报告周（周一日期）。绿色：按时报送；黄色：迟报（括注迟报的工作日数）；红色：已过截止日仍未收到；灰色：未到截止日。"
-    "截止日：" + "，".join(f"{w:%m-%d}周→{by_key[(people[0].unit, people[0].agency, w)].due_date:%m-%d}" for w in weeks)
-)
+st.caption("列为报告周（周一日期），最近的周在左；将鼠标停在列名上可查看该周的截止日期。")
 
 followup_section(user, day)
 
 st.subheader("报送材料")
 deliv = cached(deliverable_statuses, day)
 d_by = {(d.unit, d.agency, d.deliverable_key): d for d in deliv}
-d_cols = [f"{d.label}（{d.due:%m-%d}前）" for d in c.deliverables]
-d_labels = pd.DataFrame(
-    [[d_by[(r.unit, r.agency, d.key)].label for d in c.deliverables] for r in people],
-    index=[r.label for r in people],
-    columns=d_cols,
+d_cols = {d.key: f"{d.label}（{d.due:%m-%d}前）" for d in c.deliverables}
+_matrix(
+    {d_cols[d.key]: [d_by[(r.unit, r.agency, d.key)].label for r in people] for d in c.deliverables},
+    {d_cols[d.key]: [d_by[(r.unit, r.agency, d.key)].status for r in people] for d in c.deliverables},
+    {d_cols[d.key]: f"应于 {d.due:%m月%d日} 前报送" for d in c.deliverables},
 )
-d_keys = pd.DataFrame(
-    [[d_by[(r.unit, r.agency, d.key)].status for d in c.deliverables] for r in people],
-    index=d_labels.index,
-    columns=d_cols,
-)
-st.dataframe(d_labels.style.apply(lambda _: d_keys.map(COLOURS.get), axis=None), width="stretch")
 st.caption("典型案例须至少 2 件、违法类型不同，且每件附行政处罚决定书，括号内为已满足件数/应交件数。")
 
 st.subheader("全市汇总上报")

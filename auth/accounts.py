@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from auth.audit import audit
 from auth.policy import ROLES, Principal, require_admin
 from warehouse import Warehouse
+from warehouse.clock import to_office, utc_now
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
@@ -121,9 +122,10 @@ def reset_password(wh: Warehouse, actor: Principal, username: str, password: str
         audit(cur, actor, "user_change", username, detail="重置密码")
 
 
-def _principal(row: tuple) -> Principal:
+def _principal(wh: Warehouse, row: tuple) -> Principal:
     username, display_name, role, unit, agency = row
-    return Principal(username, role, display_name, unit, agency)
+    reporter = wh.campaign.reporter_label(unit, agency) if unit and agency else ""
+    return Principal(username, role, display_name, unit, agency, reporter)
 
 
 def lookup(wh: Warehouse, username: str) -> Principal | None:
@@ -132,7 +134,7 @@ def lookup(wh: Warehouse, username: str) -> Principal | None:
         row = cur.execute(
             "SELECT username, display_name, role, unit, agency FROM users WHERE username = ? AND active", [username]
         ).fetchone()
-    return _principal(row) if row else None
+    return _principal(wh, row) if row else None
 
 
 def lookup_email(wh: Warehouse, email: str) -> Principal | None:
@@ -141,12 +143,12 @@ def lookup_email(wh: Warehouse, email: str) -> Principal | None:
             "SELECT username, display_name, role, unit, agency FROM users WHERE lower(email) = lower(?) AND active",
             [email],
         ).fetchone()
-    return _principal(row) if row else None
+    return _principal(wh, row) if row else None
 
 
 def login(wh: Warehouse, username: str, password: str, now: dt.datetime | None = None) -> Principal:
     """Check a password. Five failures in a row lock the account for LOCK_MINUTES. Every try is audited."""
-    now = now or dt.datetime.now()
+    now = now or utc_now()  # locked_until is a warehouse stamp: UTC
     with wh.write() as cur:
         row = cur.execute(
             "SELECT password_hash, active, failed_attempts, locked_until FROM users WHERE username = ?", [username]
@@ -156,7 +158,7 @@ def login(wh: Warehouse, username: str, password: str, now: dt.datetime | None =
             failure = "用户名或密码错误。"
         elif row[3] is not None and row[3] > now:
             audit(cur, username, "login_failed", username, detail="账号已锁定")
-            failure = f"账号已锁定，请于 {row[3]:%H:%M} 后再试，或联系管理员解锁。"
+            failure = f"账号已锁定，请于 {to_office(row[3]):%H:%M} 后再试，或联系管理员解锁。"
         else:
             try:
                 _hasher.verify(row[0], password)

@@ -34,10 +34,12 @@ class Principal:
     display_name: str = ""
     unit: str | None = None
     agency: str | None = None
+    # What users call the (unit, agency) a unit's staff report for (武进区, 市公安局): messages name it, never a key.
+    reporter: str = ""
 
     @property
     def label(self) -> str:
-        return f"{self.display_name or self.username}（{ROLES[self.role]}）"
+        return f"{self.display_name or self.username}（{self.reporter}{ROLES[self.role]}）"
 
 
 SYSTEM = Principal("system", "admin", "命令行")
@@ -65,9 +67,9 @@ def require_load(p: Principal, kind: str, unit: str | None = None, agency: str |
         if p.role != "unit_staff":
             raise PermissionDenied(f"{p.label} 无权上报统计表或报送材料（仅填报员、管理员可以）。")
         if unit is not None and unit != p.unit:
-            raise PermissionDenied(f"{p.label} 只能为本单位（{p.unit}）上报，不能为 {unit} 上报。")
+            raise PermissionDenied(f"{p.label} 只能为本单位（{p.reporter}）上报，不能为其他单位上报。")
         if agency is not None and agency != p.agency:
-            raise PermissionDenied(f"{p.label} 只能以本部门（{p.agency}）名义上报，不能以 {agency} 名义上报。")
+            raise PermissionDenied(f"{p.label} 只能以本部门（{p.reporter}）名义上报，不能以其他部门名义上报。")
         return
     if p.role != "analyst":
         raise PermissionDenied(f"{p.label} 无权载入投诉举报或监测线索导出文件（仅分析员、管理员可以）。")

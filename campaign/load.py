@@ -26,4 +26,5 @@ def load_campaign(path: str | os.PathLike | None = None) -> Campaign:
     fields = schedule.read(raw, r) | units.read(raw, r)
     focus_areas = set(fields["_index"]["focus_areas"])
     fields |= tables.read(raw, r, focus_areas) | sources.read(raw, r, focus_areas)
+    fields["_index"]["statuses"] = {word: s for s in fields["statuses"] for word in (s.label, *s.synonyms)}
     return Campaign(path=path, **fields)

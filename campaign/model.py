@@ -19,6 +19,10 @@ UNIT_KINDS = ("district_stats", "deliverable")
 # What an export source's rows become: complaints (投诉举报, analysed together on 投诉分析) or monitoring hits.
 RECORDS = ("complaints", "hits")
 
+# What a work-order status means ([[statuses]]): waiting for someone, being worked on, finished with a result,
+# closed without one. Pages give each meaning one colour family, so a status looks the same everywhere.
+STATUS_MEANINGS = ("pending", "active", "done", "dismissed")
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -107,6 +111,20 @@ class Source:
     personal: tuple[str, ...]
     headers: dict[str, tuple[str, ...]]
     phone: tuple[str, ...] = ()  # which personal columns hold the phone number (hashed for repeat counts)
+
+
+@dataclass(frozen=True)
+class Status:
+    """A work-order status as users should see it, what it means (one of STATUS_MEANINGS), and other spellings of
+    the same status in exports (merged where statuses are shown or grouped; stored rows keep the export's words)."""
+
+    label: str
+    meaning: str
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:  # for Reader.unique
+        return self.label
 
 
 @dataclass(frozen=True)
@@ -213,6 +231,7 @@ class Campaign:
     platforms: tuple[Platform, ...] = ()
     export_parsing: ExportParsing = field(default_factory=ExportParsing)
     kinds: dict[str, UploadKind] = field(default_factory=dict)  # the export sources first, in the file's order
+    statuses: tuple[Status, ...] = ()
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     # Look-ups by key. Unknown keys raise KeyError: a typo in code should fail loudly.
@@ -229,6 +248,24 @@ class Campaign:
         if key == self.outside_key:
             return self.outside_label
         return self.unit(key).label
+
+    def status(self, written: str | None) -> Status | None:
+        """The status an export's word stands for (its label or a synonym), or None for a word not listed."""
+        return self._index["statuses"].get(written) if written else None
+
+    def status_label(self, written: str | None) -> str | None:
+        """A status as users see it: the label of the status a word stands for, else the word as written."""
+        s = self.status(written)
+        return s.label if s else written
+
+    def status_spellings(self, label: str) -> tuple[str, ...]:
+        """Every word exports use for a status (its label and synonyms): what a filter on it matches."""
+        s = self.status(label)
+        return (s.label, *s.synonyms) if s else (label,)
+
+    def reporter_label(self, unit: str, agency: str) -> str:
+        """How a (unit, agency) that reports is named to users: 武进区, 市本级, 市公安局."""
+        return self.unit(unit).label if self.agency(agency).lead else self.agency(agency).label
 
     def focus_label(self, key: str) -> str:
         if key == self.unclassified_key:

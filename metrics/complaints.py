@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 import polars as pl
 
 from auth.policy import Principal, require_export
+from campaign import Campaign
 from metrics import registry, summary_tables
 from metrics.file_export import ExportFile, export_table
 from warehouse import Warehouse, load_sql
@@ -79,14 +80,37 @@ class Filters:
         return self.start, until
 
 
-def _filter_sql(f: Filters, as_of: dt.date | None) -> tuple[str, dict]:
+def _where(wh: Warehouse, f: Filters) -> dict:
+    """The filter as registry dimensions; a status matches every word exports use for it (the campaign's synonyms)."""
+    where = f.where()
+    if "status" in where:
+        spellings = wh.campaign.status_spellings(where["status"])
+        where["status"] = spellings if len(spellings) > 1 else spellings[0]
+    return where
+
+
+def _filter_sql(wh: Warehouse, f: Filters, as_of: dt.date | None) -> tuple[str, dict]:
     since, until = f.window(as_of)
-    return registry.scan_filter(RELATION, "received_at", until, since, f.where())
+    return registry.scan_filter(RELATION, "received_at", until, since, _where(wh, f))
 
 
 def _count(wh: Warehouse, keys: list[str], by: list[str], f: Filters, as_of: dt.date | None) -> pl.DataFrame:
     since, until = f.window(as_of)
-    return registry.breakdown(wh, keys, by, until, since=since, where=f.where())
+    return registry.breakdown(wh, keys, by, until, since=since, where=_where(wh, f))
+
+
+def statuses_merged(c: Campaign, weekly: pl.DataFrame) -> pl.DataFrame:
+    """Weekly counts by status with each status under the label users see (synonyms summed into it)."""
+    return (
+        weekly.with_columns(pl.col("status").replace_strict(_status_labels(c, weekly), return_dtype=pl.String))
+        .group_by("week", "status")
+        .agg(pl.col(COUNT_KEYS).sum())
+        .sort("week", "status")
+    )
+
+
+def _status_labels(c: Campaign, frame: pl.DataFrame) -> dict:
+    return {w: c.status_label(w) for w in frame["status"].unique().to_list()}
 
 
 def has_data(wh: Warehouse) -> bool:
@@ -103,9 +127,11 @@ def cube(wh: Warehouse, f: Filters, as_of: dt.date | None) -> Cube:
     """All and online complaints per day, and per week × each breakdown dimension, under the filter: one scan
     (GROUPING SETS) from which the trends, breakdowns, anomaly flags and filter options are all summed."""
     since, until = f.window(as_of)
-    where = f.where()
-    if summary_tables.covers(where):  # the usual cuts (date, source, online, unit): from the day summary
-        return summary_tables.complaint_cube(wh, CUBE_SETS, since, until, where)
+    where = _where(wh, f)
+    if summary_tables.covers(where):  # the usual cuts (date, source, online, unit, status): from the day summary
+        out = summary_tables.complaint_cube(wh, CUBE_SETS, since, until, where)
+        out[("week", "status")] = statuses_merged(wh.campaign, out[("week", "status")])
+        return out
     # Counted live. A dimension the filter fixes has one value, so its weekly rows are the weekly totals:
     # that grouping is left out of the scan and filled in from the daily counts.
     fixed = [g for g in CUBE_SETS if len(g) == 2 and g[1] in where]
@@ -117,9 +143,10 @@ def cube(wh: Warehouse, f: Filters, as_of: dt.date | None) -> Cube:
         out[(week, dim)] = (
             totals.group_by(week)
             .agg(pl.col(COUNT_KEYS).sum())
-            .select(week, pl.lit(where[dim], dtype=pl.String).alias(dim), *COUNT_KEYS)
+            .select(week, pl.lit(getattr(f, dim), dtype=pl.String).alias(dim), *COUNT_KEYS)
             .sort(week)
         )
+    out[("week", "status")] = statuses_merged(wh.campaign, out[("week", "status")])
     return out
 
 
@@ -137,17 +164,26 @@ def options_of(unfiltered: Cube) -> dict[str, list]:
     return out
 
 
+TOTAL_KEYS = ("complaints_total", "complaints_online", *SOURCES, "amount_involved", "recovered_loss")
+FIELD_TOTALS = ("amount_involved", "recovered_loss")  # sums of a field of the same name, where a source has it
+
+
 def totals(wh: Warehouse, f: Filters, as_of: dt.date | None) -> dict[str, float]:
-    keys = [
-        "complaints_total",
-        "complaints_online",
-        "complaints_12315",
-        "price_12358",
-        "amount_involved",
-        "recovered_loss",
-    ]
+    """The headline figures the filter includes, in tile order (see shown_totals)."""
+    keys = shown_totals(wh.campaign, f)
     row = _count(wh, keys, [], f, as_of).row(0, named=True)
     return {k: (row[k] or 0) for k in keys}
+
+
+def shown_totals(c: Campaign, f: Filters) -> list[str]:
+    """With one source chosen, neither the other source's count (always 0) nor a sum of a field its exports do
+    not have (12358 has no 涉及金额) is a figure of this view."""
+    if f.source is None:
+        return list(TOTAL_KEYS)
+    headers = c.sources[f.source].headers
+    return [
+        k for k in TOTAL_KEYS if not (k in SOURCES and k != f.source) and not (k in FIELD_TOTALS and k not in headers)
+    ]
 
 
 def trend(wh: Warehouse, f: Filters, as_of: dt.date | None, grain: str = "day") -> pl.DataFrame:
@@ -183,7 +219,7 @@ def top_merchants(wh: Warehouse, f: Filters, as_of: dt.date | None, limit: int =
             return cur.execute(
                 load_sql("complaints_top_merchants_summary", __file__), {"source": f.source, "limit": limit}
             ).pl()
-    clause, params = _filter_sql(f, as_of)
+    clause, params = _filter_sql(wh, f, as_of)
     with wh.read() as cur:
         return cur.execute(
             load_sql("complaints_top_merchants", __file__).format(where=clause), params | {"limit": limit}
@@ -258,7 +294,7 @@ def flag_jumps(weekly: pl.DataFrame, dim: str) -> pl.DataFrame:
 
 def records(wh: Warehouse, f: Filters, as_of: dt.date | None, limit: int | None = 500) -> pl.DataFrame:
     """The filtered records, newest first, with no personal data (no complainant, no free text)."""
-    clause, params = _filter_sql(f, as_of)
+    clause, params = _filter_sql(wh, f, as_of)
     params |= {"limit": limit}
     with wh.read() as cur:
         # First the time span of the rows wanted (reads one column), then only rows inside it are fetched:
@@ -283,7 +319,8 @@ def labelled_records(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(
         pl.col("source").replace_strict(SOURCES, default=pl.col("source")),
         pl.col("unit").map_elements(c.unit_label, return_dtype=pl.Utf8),
-        pl.col("focus_key").map_elements(lambda k: f"{k} {c.focus_label(k)}", return_dtype=pl.Utf8),
+        pl.col("focus_key").map_elements(c.focus_label, return_dtype=pl.Utf8),
+        pl.col("status").replace_strict(_status_labels(c, df), return_dtype=pl.Utf8),
     ).rename(RECORD_COLUMNS)
 
 
@@ -310,7 +347,7 @@ def describe(wh: Warehouse, f: Filters, as_of: dt.date | None) -> str:
         "source": lambda v: SOURCES.get(v, v),
         "online": lambda v: "仅网络交易" if v else "非网络交易",
         "unit": c.unit_label,
-        "focus": lambda v: f"{v} {c.focus_label(v)}",
+        "focus": c.focus_label,
     }
     for k, v in f.where().items():
         parts.append(str(labels.get(k, lambda x: x)(v)))

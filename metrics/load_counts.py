@@ -4,6 +4,7 @@ the summary, and the quarantined rows of recent batches."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 
@@ -42,5 +43,21 @@ def quarantine_batches(wh: Warehouse, limit: int = 20) -> pl.DataFrame:
 
 
 def quarantine_rows(wh: Warehouse, batch_id: int) -> pl.DataFrame:
+    """A batch's quarantined rows as people read them: no empty value shown as None, and the row's content (kept
+    as JSON, header → cell) as "header：value；…" in the file's column order."""
     with wh.read() as cur:
-        return cur.execute(load_sql("quarantine_rows", __file__), {"batch_id": batch_id}).pl()
+        rows = cur.execute(load_sql("quarantine_rows", __file__), {"batch_id": batch_id}).pl()
+    return rows.with_columns(
+        pl.col("sheet").fill_null(""),
+        pl.col("column_name").fill_null(""),
+        pl.col("value").fill_null(""),
+        pl.col("record").map_elements(readable_record, return_dtype=pl.Utf8).fill_null(""),
+    )
+
+
+def readable_record(record: str | None) -> str:
+    """'{"工单编号": "3.2E+24", "受理时间": null}' → '工单编号：3.2E+24；受理时间：（空）'."""
+    if not record:
+        return ""
+    cells = json.loads(record)
+    return "；".join(f"{k}：{'（空）' if v is None or v == '' else v}" for k, v in cells.items())

@@ -38,6 +38,14 @@ def summary(wh: Warehouse, as_of: dt.date | None) -> dict[str, float]:
 def breakdown(wh: Warehouse, as_of: dt.date | None, dim: str) -> pl.DataFrame:
     """Hits received and disposed by one dimension, largest first (empty values shown as 未填写)."""
     df = registry.breakdown(wh, ["hits_received", "hits_disposed", "hit_disposal_rate"], [dim], as_of)
+    if dim == "status":  # each status under the label users see, its synonyms summed into it
+        labels = {w: wh.campaign.status_label(w) for w in df[dim].to_list()}
+        df = (
+            df.with_columns(pl.col(dim).replace_strict(labels, return_dtype=pl.String))
+            .group_by(dim)
+            .agg(pl.col("hits_received", "hits_disposed").sum())
+            .with_columns((100.0 * pl.col("hits_disposed") / pl.col("hits_received")).alias("hit_disposal_rate"))
+        )
     return df.with_columns(pl.col(dim).fill_null("未填写")).sort(["hits_received", dim], descending=[True, False])
 
 

@@ -275,8 +275,8 @@ def scan_filter(
     relation: str, date_expr: str, as_of: dt.date | None, since: dt.date | None, where: dict[str, str] | None
 ) -> tuple[str, dict]:
     """The WHERE clause and parameters every figure over `relation` uses: as-of and since cut on the date,
-    and each chosen dimension is a bound parameter. Pages with their own SQL filter through this too, so
-    they count exactly what the registry counts."""
+    and each chosen dimension is a bound parameter (a tuple: any of its values, such as a status and its
+    synonyms). Pages with their own SQL filter through this too, so they count exactly what the registry counts."""
     clauses = [
         f"($as_of IS NULL OR CAST({date_expr} AS DATE) <= $as_of)",
         f"($since IS NULL OR CAST({date_expr} AS DATE) >= $since)",
@@ -286,8 +286,12 @@ def scan_filter(
     for i, (dim, wanted) in enumerate((where or {}).items()):
         if dim not in dims:
             raise ValueError(f"数据源 {relation} 不能按 {dim} 筛选")
-        clauses.append(f"{dims[dim]} = $w{i}")
-        params[f"w{i}"] = wanted
+        if isinstance(wanted, tuple):
+            clauses.append(f"list_contains($w{i}, {dims[dim]})")
+            params[f"w{i}"] = list(wanted)
+        else:
+            clauses.append(f"{dims[dim]} = $w{i}")
+            params[f"w{i}"] = wanted
     return " AND ".join(clauses), params
 
 

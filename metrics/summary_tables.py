@@ -130,9 +130,13 @@ def complaint_cube(
     refresh(wh)
     clause = " AND ".join(
         ["($since IS NULL OR day >= $since)", "($until IS NULL OR day <= $until)"]
-        + [f"(${k} IS NULL OR {k} = ${k})" for k in ("source", *CUTS)]
+        + [f"(${k} IS NULL OR list_contains(${k}, {k}))" for k in ("source", *CUTS)]
     )
-    params = {"since": since, "until": until} | {k: where.get(k) for k in ("source", *CUTS)}
+    # each cut as a list of the values it admits (a tuple: any of them, such as a status and its synonyms)
+    params = {"since": since, "until": until} | {
+        k: None if where.get(k) is None else list(v if isinstance(v := where[k], tuple) else (v,))
+        for k in ("source", *CUTS)
+    }
     sums = ", ".join(f"CAST(sum({k}) AS BIGINT) AS {k}" for k in KEYS)
     out = {}
     with wh.read() as cur:

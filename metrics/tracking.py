@@ -70,6 +70,12 @@ class WeekStatus:
         return STATUS_LABELS[self.status]
 
 
+def week_due_dates(wh: Warehouse) -> dict[dt.date, dt.date]:
+    """Each report week (its Monday) → the day its table is due, on the warehouse's working-day calendar."""
+    with wh.read() as cur:
+        return {week: due for week, _end, due in cur.execute(_sql("tracking_weeks")).fetchall()}
+
+
 def week_statuses(wh: Warehouse, as_of: dt.date) -> list[WeekStatus]:
     """One status per reporter and report week, as of a date."""
     cal = wh.calendar()

@@ -21,6 +21,7 @@ from auth.policy import PermissionDenied, require_export, require_load, require_
 from tests.conftest import ROOT, TEST_PASSWORD, create_test_users, run_page
 from warehouse import admin as ops
 from warehouse import open_warehouse
+from warehouse.clock import utc_now
 
 ALL_PAGES = ["overview", "uploads", "complaints", "monitoring", "tracking", "followup", "admin"]
 
@@ -147,7 +148,7 @@ def test_locked_account_cannot_log_in(app_env):
     assert any("账号已锁定" in e.value for e in at.error)
     assert [t.value for t in at.title] == ["登录"]
     # The lock ends by itself, or an admin lifts it.
-    later = dt.datetime.now() + dt.timedelta(minutes=LOCK_MINUTES + 1)
+    later = utc_now() + dt.timedelta(minutes=LOCK_MINUTES + 1)
     assert login(wh, "analyst", TEST_PASSWORD, now=later).role == "analyst"
 
 
@@ -172,10 +173,14 @@ def test_permissions_are_enforced_below_the_pages(accounts):
         require_load(leader, "district_stats", "wujin", "aic")
     with pytest.raises(PermissionDenied, match="无权载入投诉举报"):
         require_load(leader, "complaints_12315")
-    with pytest.raises(PermissionDenied, match="只能为本单位"):
+    # Messages name the unit as users know it, never by its key.
+    with pytest.raises(PermissionDenied, match=r"^wujin_staff（武进区填报员） 只能为本单位（武进区）上报") as refused:
         require_load(staff, "district_stats", "liyang", "aic")
-    with pytest.raises(PermissionDenied, match="只能以本部门"):
+    assert "liyang" not in str(refused.value) and "wujin " not in str(refused.value)
+    with pytest.raises(PermissionDenied, match="只能以本部门（武进区）名义上报") as refused:
         require_load(staff, "district_stats", "wujin", "psb")
+    assert "psb" not in str(refused.value) and "aic" not in str(refused.value)
+    assert lookup(wh, "psb_staff").label == "psb_staff（市公安局填报员）"
     require_load(staff, "district_stats", "wujin", "aic")
     with pytest.raises(PermissionDenied):
         require_load(staff, "complaints_12315")

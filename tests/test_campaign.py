@@ -134,3 +134,24 @@ def test_next_years_campaign_is_just_a_new_file(tmp_path):
     )
     c = load_campaign(path)
     assert c.key == "wangjian-2019" and c.report_weeks()[0] == dt.date(2019, 7, 29)
+
+
+def test_statuses_have_one_meaning_and_synonyms_merge():
+    c = load_campaign()
+    assert c.status_label("办理中") == "处理中" and c.status_label("处理中") == "处理中"
+    assert c.status_spellings("处理中") == ("处理中", "办理中")
+    assert c.status("待核查").meaning == "pending" and c.status("已整改").meaning == "done"
+    assert c.status_label("未列出的状态") == "未列出的状态" and c.status_label(None) is None
+
+
+def test_a_status_with_an_unknown_meaning_or_a_word_twice_is_refused(tmp_path):
+    text = Path(DEFAULT_CAMPAIGN_FILE).read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        text.replace('label = "已受理"\nmeaning = "pending"', 'label = "已受理"\nmeaning = "waiting"'), "utf-8"
+    )
+    with pytest.raises(CampaignError, match=r"statuses\[0\]\.meaning"):
+        load_campaign(bad)
+    bad.write_text(text.replace('synonyms = ["办理中"]', 'synonyms = ["办理中", "已受理"]'), "utf-8")
+    with pytest.raises(CampaignError, match="statuses 中的名称 “已受理” 同时属于"):
+        load_campaign(bad)

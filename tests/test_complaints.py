@@ -88,6 +88,8 @@ def test_one_scan_cube_equals_one_breakdown_per_dimension(loaded):
         since, until = f.window(as_of)
         for group in mc.CUBE_SETS:
             alone = registry.breakdown(wh, mc.COUNT_KEYS, list(group), until, since=since, where=f.where())
+            if group == ("week", "status"):  # shown with synonyms merged (处理中 and 办理中 as 处理中)
+                alone = mc.statuses_merged(wh.campaign, alone)
             assert cb[group].height > 0
             assert cb[group].sort(list(group), nulls_last=True).equals(alone.sort(list(group), nulls_last=True)), group
         opts = mc.options_of(cb) if f == mc.Filters() else None
@@ -108,7 +110,9 @@ def test_day_summary_equals_the_live_count_and_follows_every_change(loaded):
 
     def live(f, as_of):
         since, until = f.window(as_of)
-        return registry.breakdown_sets(wh, mc.COUNT_KEYS, mc.CUBE_SETS, until, since=since, where=f.where())
+        out = registry.breakdown_sets(wh, mc.COUNT_KEYS, mc.CUBE_SETS, until, since=since, where=f.where())
+        out[("week", "status")] = mc.statuses_merged(wh.campaign, out[("week", "status")])
+        return out
 
     def same(a, b):
         for group in mc.CUBE_SETS:
@@ -348,3 +352,41 @@ def test_anomalies_from_one_scan_equal_each_dimension_on_its_own(loaded):
         key = ["value", "week", "count"]
         assert sorted(got.select(key).rows()) == sorted(expected.select(key).rows() if expected.height else []), dim
     assert found.height > 0  # the samples do have jumps (e.g. 广告 in the week of 08-06)
+
+
+def test_a_status_and_its_synonyms_count_as_one(loaded):
+    """处理中 (12315) and 办理中 (12358) are one status in the campaign file: one bar, one filter, both words."""
+    wh = open_warehouse(loaded)
+    raw = registry.breakdown(wh, ["complaints_total"], ["status"])
+    words = dict(zip(raw["status"], raw["complaints_total"], strict=True))
+    assert words.get("办理中") and words.get("处理中")
+    merged = mc.breakdown(wh, mc.Filters(), None, "status")
+    shown = dict(zip(merged["status"], merged["complaints_total"], strict=True))
+    assert "办理中" not in shown and shown["处理中"] == words["处理中"] + words["办理中"]
+    for f in (mc.Filters(status="处理中"), mc.Filters(status="处理中", goods=None, platform="淘宝")):
+        live = registry.value(wh, "complaints_total", where={**f.where(), "status": ("处理中", "办理中")})
+        assert mc.totals(wh, f, None)["complaints_total"] == live > 0
+        assert mc.cube(wh, f, None)[("day",)]["complaints_total"].sum() == live
+    assert mc.totals(wh, mc.Filters(status="处理中"), None)["complaints_total"] == shown["处理中"]
+    records = mc.labelled_records(wh, mc.records(wh, mc.Filters(status="处理中"), None, limit=None))
+    assert set(records["办理状态"]) == {"处理中"} and len(records) == shown["处理中"]
+    wh.close()
+
+
+def test_tiles_show_only_what_the_source_filter_includes(loaded):
+    both = set(tiles(open_page()))
+    assert {"12315 投诉举报（件）", "12358 价格举报（件）", "涉及金额（万元）"} <= both
+    only_12315 = set(tiles(open_page(source="complaints_12315")))
+    assert only_12315 == both - {"12358 价格举报（件）"}
+    only_12358 = set(tiles(open_page(source="price_12358")))
+    assert only_12358 == both - {"12315 投诉举报（件）", "涉及金额（万元）"}  # 12358 exports carry no 涉及金额
+
+
+def test_every_filter_not_set_reads_all_in_chinese(loaded):
+    at = open_page(source="complaints_12315")
+    filters = [s for s in at.selectbox if s.key and s.key.startswith("cf_")]
+    assert len(filters) == 8
+    assert {s.proto.placeholder for s in filters} == {"全部"}
+    assert [s.value for s in filters if s.value is not None] == ["complaints_12315"]
+    (detail,) = [s for s in at.selectbox if s.key == "c_record"]
+    assert detail.proto.placeholder == "选择记录编号" and detail.value is None

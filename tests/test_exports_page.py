@@ -58,14 +58,21 @@ def test_loading_and_showing_results(app_env, wh):
     assert any("12358_small.csv" in s.value and "入库 2 行" in s.value for s in at.success)
     assert any("重复文件" in i.value for i in at.info)
     assert any("空的.csv" in e.value for e in at.error)
-    errors = at.dataframe[0].value
-    assert list(errors.columns) == ["行", "列", "原因"] and len(errors) == 5
-    assert "科学计数法" in errors.iloc[0]["原因"]
+    errors = at.table[0].value
+    assert list(errors.columns) == ["行", "列", "问题"] and len(errors) == 5
+    # The reason itself, in full, without the file and row the other columns give.
+    first = errors.iloc[0]
+    assert (first["行"], first["列"]) == (10, "工单编号")
+    assert first["问题"].startswith("“工单编号”列的值“3.20412E+24”被 Excel 改成了科学计数法")
+    assert first["问题"].endswith("（该行已隔离，其余行照常导入）")
     # The quarantine viewer: the batch with quarantined rows, its rows, and a CSV download.
     (batch,) = [s for s in at.selectbox if s.label == "批次"]
     assert "12315_quirks_gb18030.csv" in batch.format_func(batch.value)
     (quarantine,) = [d.value for d in at.dataframe if "该行内容（不含个人信息）" in d.value.columns]
     assert len(quarantine) == 5 and list(quarantine["行"]) == [10, 11, 12, 13, 14]
+    # Readable values: no None, no JSON.
+    assert "None" not in quarantine.to_csv() and "{" not in quarantine.to_csv()
+    assert quarantine.iloc[0]["该行内容（不含个人信息）"].startswith("工单编号：3.20412E+24；")
     assert not any("13812345678" in str(v) for v in quarantine.to_numpy().ravel())
     assert at.get("download_button")
 

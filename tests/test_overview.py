@@ -91,5 +91,39 @@ def test_campaign_clock_counts_working_days(wh):
 def test_overview_empty_state_still_shows_the_clock(app_env):
     at = run_page(None, user="leader")
     assert any("尚无数据" in i.value for i in at.info)
-    assert {"组织实施阶段", "总结提高阶段"} <= {h.value for h in at.subheader}  # they overlap in November
-    assert at.metric[0].label.startswith("下一截止")
+    # They overlap in November: one line says which is current and which is ending, then the next deadline.
+    (line,) = [m.value for m in at.markdown if "当前阶段" in m.value]
+    assert "总结提高阶段（组织实施阶段至" in line and "结束）" in line
+    assert "**下一截止**" in line and line.count("\n") == 0
+
+
+def test_attention_names_who_is_behind_for_the_week_being_chased(loaded_app, tmp_path):
+    from metrics import attention
+    from tests.stats_helpers import make_and_load
+
+    wh = loaded_app
+    day = dt.date(2018, 8, 20)  # the week of 08-06 (due 08-13) is the latest one due
+    missing = attention.late_reporters(wh, day)[0]
+    assert missing.level == "error" and missing.page == "tracking" and "8月6日起一周" in missing.text
+    assert "天宁区" in missing.text and "钟楼区" in missing.text and "武进区" not in missing.text  # wujin sent it
+    assert make_and_load(wh, tmp_path, unit="tianning", received_on=dt.date(2018, 8, 10)).status == "loaded"
+    assert make_and_load(wh, tmp_path, unit="zhonglou", received_on=dt.date(2018, 8, 16)).status == "loaded"
+    after = {c.level: c.text for c in attention.late_reporters(wh, day) if "8月6日" in c.text}
+    assert "天宁区" not in after["error"] and "钟楼区" not in after["error"]
+    assert after["warning"] == "8月6日起一周的统计表迟报：钟楼区"
+    silent = attention.silent_agencies(wh, day)
+    assert silent and "市公安局" in silent[0].text and silent[0].page == "#agencies"  # psb answers for F2, none filed
+    assert not attention.late_reporters(wh, dt.date(2018, 7, 30))  # nothing due yet: nothing to chase
+
+
+def test_attention_block_tops_the_overview_with_links(loaded_app):
+    at = run_page(None, user="leader")
+    assert not at.exception, [e.value for e in at.exception]
+    texts = [m.value for m in at.markdown]
+    assert texts.index("**需关注**") < min(i for i, t in enumerate(texts) if "逾期未报" in t)
+    assert any("逾期未报" in t and "11月19日起一周" in t for t in texts)
+    assert any("监测线索待核查超过" in t for t in texts)
+    league = next(d.value for d in at.dataframe if "逾期未报（周）" in d.value.columns)
+    missing = list(league["逾期未报（周）"])
+    assert missing == sorted(missing, reverse=True) and missing[0] > 0  # who is behind comes first
+    assert set(league["单位"]) == {u.label for u in loaded_app.campaign.units}

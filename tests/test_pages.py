@@ -38,3 +38,21 @@ def test_app_pages_holds_the_routed_pages_only():
     files = {p.stem for p in (ROOT / "app_pages").glob("*.py")} - {"__init__"}
     assert files == {key for keys in PAGES_BY_ROLE.values() for key in keys}
     assert not list((ROOT / "pages").glob("*.py"))
+
+
+def test_each_status_has_one_colour_from_its_meaning():
+    """A status looks the same on every page: its colour follows what it means, a synonym takes its status's."""
+    from app_pages.ui.charts import MEANING_SHADES, UNLISTED, status_colour
+    from campaign import load_campaign
+
+    c = load_campaign()
+    assert status_colour(c, "办理中") == status_colour(c, "处理中") in MEANING_SHADES["active"]
+    assert (
+        status_colour(c, "待核查") in MEANING_SHADES["pending"]
+        and status_colour(c, "已受理") in MEANING_SHADES["pending"]
+    )
+    assert {status_colour(c, s) for s in ("已整改", "已立案", "已办结")} <= set(MEANING_SHADES["done"])
+    assert status_colour(c, "不属实") in MEANING_SHADES["dismissed"]
+    assert status_colour(c, "不是状态") == UNLISTED
+    done = [status_colour(c, s.label) for s in c.statuses if s.meaning == "done"]
+    assert len(set(done)) == len(done)  # two statuses of one meaning stay apart on one chart

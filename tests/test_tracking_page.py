@@ -88,3 +88,16 @@ def test_upload_section_for_analyst_is_read_only(app_env):
     at = run_page("uploads", user="analyst")
     assert not at.exception, [e.value for e in at.exception]
     assert any("无权上报统计表" in c.value for c in at.caption)
+
+
+def test_latest_weeks_first_and_the_clerks_own_row_on_top(app_env, tmp_path):
+    _load(app_env, tmp_path)
+    at = run_page("tracking", user="wujin_staff")
+    assert not at.exception, [e.value for e in at.exception]
+    matrix = at.dataframe[0].value
+    assert list(matrix.columns[:2]) == ["11-26", "11-19"] and matrix.columns[-1] == "07-30"
+    assert matrix.index[0] == "武进区（本单位）" and "武进区" not in list(matrix.index)
+    assert matrix.loc["武进区（本单位）", "08-06"] == "按时报送"
+    assert at.dataframe[1].value.index[0] == "武进区（本单位）"
+    leader = run_page("tracking", user="leader").dataframe[0].value
+    assert leader.index[0] == "天宁区" and not any("本单位" in i for i in leader.index)

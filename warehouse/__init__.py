@@ -112,6 +112,8 @@ class Warehouse:
             self.location, self.name = str(self.path), self.path.name
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = duckdb.connect(str(self.path))
+        # current_timestamp is stored in TIMESTAMP columns as UTC, whatever the server's zone (warehouse.clock).
+        self.con.execute("SET GLOBAL TimeZone = 'UTC'")
         try:
             migrate(self)
             from warehouse.reference import sync_reference

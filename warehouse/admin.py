@@ -10,6 +10,7 @@ import polars as pl
 from auth.audit import audit
 from auth.policy import Principal, require_admin
 from warehouse import Warehouse, load_sql
+from warehouse.clock import office_day_start
 from warehouse.reference import refresh_report_weeks
 
 
@@ -75,11 +76,14 @@ def audit_trail(
     end: dt.date | None = None,
     limit: int = 5000,
 ) -> pl.DataFrame:
+    """The audit trail, newest first; `start`/`end` are the office's days (the stamps are UTC)."""
     require_admin(actor)
+    since = office_day_start(start) if start else None
+    until = office_day_start(end + dt.timedelta(days=1)) if end else None
     with wh.read() as cur:
         return cur.execute(
             load_sql("audit_trail"),
-            {"username": username, "action": action, "start": start, "end": end, "limit": limit},
+            {"username": username, "action": action, "since": since, "until": until, "limit": limit},
         ).pl()
 
 

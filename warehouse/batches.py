@@ -75,7 +75,16 @@ def mark_withdrawn(cur: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> 
     return row[0]
 
 
-def list_batches(wh: Warehouse, kinds: list[str] | None = None, limit: int = 500) -> pl.DataFrame:
-    """Batch history, newest first, for the upload page."""
+def list_batches(
+    wh: Warehouse,
+    kinds: list[str] | None = None,
+    limit: int = 500,
+    *,
+    unit: str | None = None,
+    agency: str | None = None,
+) -> pl.DataFrame:
+    """Batch history, newest first, for the upload page; `unit`/`agency` narrow it to one reporter's batches."""
     with wh.read() as cur:
-        return cur.execute(load_sql("batches_list"), {"kinds": kinds, "limit": limit}).pl()
+        return cur.execute(
+            load_sql("batches_list"), {"kinds": kinds, "limit": limit, "unit": unit, "agency": agency}
+        ).pl()

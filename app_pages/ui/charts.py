@@ -1,15 +1,42 @@
-"""Plotly figures shared by the pages: Chinese labels, large type for the projector, campaign markers."""
+"""Charts shared by the pages: Plotly figures (Chinese labels, large type for the projector, campaign markers) and
+ranked tables with in-cell bars.
+
+A Plotly figure costs the browser far more than a table: a page draws only the few figures that need a chart (a
+trend over time, a share of statuses) and shows rankings as tables with bars.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
 
 from campaign import Campaign
 
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=16)
 STAGE_COLOURS = {"mobilize": "#4C78A8", "implement": "#F58518", "summarize": "#54A24B"}
+# One colour family per status meaning (the campaign's [[statuses]]): amber waits for someone, blue is under way,
+# green is finished with a result, grey is closed without one. The statuses of one meaning take its shades in the
+# campaign file's order, so a status has the same colour on every page.
+MEANING_SHADES = {
+    "pending": ("#E69F00", "#F2C46D"),
+    "active": ("#2F6FB0", "#86B6E3"),
+    "done": ("#2E7D32", "#81C784", "#B9E2BA"),
+    "dismissed": ("#7F7F7F", "#BDBDBD", "#DDDDDD"),
+}
+UNLISTED = "#B279A2"
+
+
+def status_colour(c: Campaign, label: str) -> str:
+    """The colour of a status (as users see it) on every chart."""
+    status = c.status(label)
+    if status is None:
+        return UNLISTED
+    same = [s.label for s in c.statuses if s.meaning == status.meaning]
+    shades = MEANING_SHADES[status.meaning]
+    return shades[same.index(status.label) % len(shades)]
 
 
 def style(fig: go.Figure, height: int = 380) -> go.Figure:
@@ -74,7 +101,8 @@ def timeline(c: Campaign, as_of: dt.date) -> go.Figure:
             x=dt.datetime.combine(d, dt.time()).timestamp() * 1000,
             line_color="#B22222",
             annotation_text=f"{d:%m/%d} 截止：{labels}",
-            annotation_position="top right",
+            # below the bars (the holidays are labelled above), and to the left near the end so it is not cut
+            annotation_position="bottom left" if d > c.start + (c.end - c.start) * 2 / 3 else "bottom right",
             annotation_font_size=13,
         )
     fig.add_vline(
@@ -82,7 +110,7 @@ def timeline(c: Campaign, as_of: dt.date) -> go.Figure:
         line_width=3,
         line_color="#222",
         annotation_text="统计截止",
-        annotation_position="bottom left",
+        annotation_position="top left",
     )
     fig.update_xaxes(
         type="date", range=[c.start - dt.timedelta(days=3), c.end + dt.timedelta(days=3)], tickformat="%m月%d日"
@@ -141,11 +169,14 @@ def bar_chart(
     return style(fig, height=height or max(260, 60 + 34 * len(labels)))
 
 
-def donut_chart(labels: list[str], values: list[float], unit: str, height: int = 360) -> go.Figure:
+def donut_chart(
+    labels: list[str], values: list[float], unit: str, height: int = 360, colours: list[str] | None = None
+) -> go.Figure:
     fig = go.Figure(
         go.Pie(
             labels=labels,
             values=values,
+            marker=dict(colors=colours) if colours else None,
             hole=0.45,
             textinfo="label+value",
             hovertemplate=f"%{{label}}：%{{value:,}} {unit}（%{{percent}}）<extra></extra>",
@@ -153,3 +184,21 @@ def donut_chart(labels: list[str], values: list[float], unit: str, height: int =
         )
     )
     return style(fig, height=height)
+
+
+def ranked_table(frame: pl.DataFrame, label: str, value: str, unit: str, *, height: int | None = None) -> None:
+    """A ranking as a table: the label column, then `value` as a bar in each row (the largest full width), then any
+    other columns. Columns are named as users read them; `unit` goes into the bar column's name."""
+    top = frame[value].max() if frame.height else 0
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=height or "auto",
+        column_config={
+            label: st.column_config.TextColumn(label, width="medium"),
+            value: st.column_config.ProgressColumn(
+                f"{value}（{unit}）", format="%d", min_value=0, max_value=max(top or 0, 1), color="#4C78A8"
+            ),
+        },
+    )

@@ -14,6 +14,7 @@ import streamlit as st
 from auth.accounts import lookup
 from auth.policy import Principal, can_see_page
 from warehouse import Warehouse, open_warehouse, resolve_db_path
+from warehouse.clock import to_office
 
 
 @st.cache_resource(show_spinner=False)
@@ -56,6 +57,37 @@ def guard(page: str) -> Principal:
 def as_of() -> dt.date:
     """The as-of date chosen in the shared sidebar."""
     return st.session_state["as_of"]
+
+
+def office_time(stamp: dt.datetime | None) -> str:
+    """A warehouse stamp (UTC) as the office reads it: Asia/Shanghai, to the minute."""
+    local = to_office(stamp)
+    return "" if local is None else f"{local:%Y-%m-%d %H:%M}"
+
+
+def file_size(size_bytes: int) -> str:
+    """A file's size as people say it: 512 字节, 3.4 KB, 1.2 MB."""
+    if size_bytes < 1024:
+        return f"{size_bytes} 字节"
+    if size_bytes < 1024 * 1024:
+        return f"{size_bytes / 1024:.1f} KB"
+    return f"{size_bytes / 1024 / 1024:.1f} MB"
+
+
+def form_key(name: str) -> str:
+    """The key of a form for this round. A refusal keeps the form as typed (no clear_on_submit); after a success,
+    next_form() starts a new round: a fresh, empty form."""
+    return f"{name}_{st.session_state.get(f'_round_{name}', 0)}"
+
+
+def next_form(name: str) -> None:
+    st.session_state[f"_round_{name}"] = st.session_state.get(f"_round_{name}", 0) + 1
+
+
+def received_default(due: dt.date, first: dt.date, last: dt.date) -> dt.date:
+    """What a 收到日期 field starts on: the due date, or the as-of date if that is earlier (never the machine's
+    today: a 2018 table uploaded today is not late), kept inside [first, last]."""
+    return min(max(min(due, as_of()), first), last)
 
 
 def empty_state(message: str) -> None:

@@ -20,9 +20,12 @@ def metric_tile(
 
     `label` and `unit` replace the registry's only where a tile says something else, such as 总览's disposed
     hits out of those received ("监测线索处置（1,234 条）")."""
+    flat = week_change is not None and m.format(week_change) == m.format(0)  # no change: no green up-arrow
     where.metric(
         f"{label or m.label}（{unit or m.display_unit or m.unit}）",
         m.format(value),
-        None if week_change is None else f"{m.format(week_change, signed=True)} 较上周",
+        None if week_change is None else "与上周持平" if flat else f"{m.format(week_change, signed=True)} 较上周",
         border=True,
+        delta_color="off" if flat else "normal",
+        delta_arrow="off" if flat else "auto",
     )

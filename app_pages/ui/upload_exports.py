@@ -1,7 +1,7 @@
 """Upload section for 12315 / 12358 / monitoring-hit exports (rendered inside 数据上报). Not a page of its own.
 
 The page only moves files to the loaders and shows what came back; all parsing lives in loaders/.
-Batch history and withdrawal (撤销) are in the 上报记录 tab (pages/uploads.py).
+Batch history and withdrawal (撤销) are in the 上报记录 tab (ui/upload_history.py).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import streamlit as st
 
 import loaders
 from app_pages.ui.common import require_principal
+from app_pages.ui.problems import problem_table
 from campaign import Campaign
 from loaders import file_kinds
 from loaders.result import Upload
@@ -60,13 +61,8 @@ def render_results(results: list[dict], c: Campaign) -> None:
             st.info(head + f"，与批次 #{r['batch_id']} 内容相同")
         else:
             st.error(head)
-        errors = r.get("errors") or []
-        if errors:
-            st.dataframe(
-                [{"行": e["row"], "列": e["column"] or "", "原因": e["message"]} for e in errors],
-                hide_index=True,
-                width="stretch",
-            )
+        if r.get("errors"):
+            problem_table(r["errors"])
         for w in r.get("warnings") or []:
             st.caption(w["message"])
 

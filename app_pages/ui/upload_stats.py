@@ -1,4 +1,4 @@
-"""Upload section for the weekly 统计表 and the deliverables (rendered inside 数据上报). Not a page of its own."""
+"""Upload section for the weekly 统计表 (rendered inside 数据上报, with the deliverables below it). Not a page."""
 
 from __future__ import annotations
 
@@ -7,27 +7,36 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui.common import as_of, require_principal
-from auth.policy import PermissionDenied, require_load, require_withdraw
-from loaders import load_uploads, withdraw
-from loaders.result import FileRejected, LoadResult, Upload
-from loaders.weekly.deliverables import CaseInfo, document_content, store_case, store_document
+from app_pages.ui import upload_deliverables
+from app_pages.ui.common import (
+    as_of,
+    cached,
+    form_key,
+    next_form,
+    office_time,
+    received_default,
+    require_principal,
+)
+from app_pages.ui.problems import problem_table
+from app_pages.ui.upload_history import show_done, withdraw_batch
+from auth.policy import PermissionDenied, Principal, require_load, require_withdraw
+from loaders import load_uploads
+from loaders.result import LoadResult, Upload
 from loaders.weekly.district_stats import KIND
-from loaders.weekly.identity import reporter_label
 from loaders.weekly.template import build_template, template_file_name
 from metrics.district import version_diff, versions, warnings_of
-from metrics.tracking import unit_cases, unit_documents
+from metrics.tracking import week_due_dates, week_statuses
 from warehouse import Warehouse
 
 STATUS_TEXT = {"loaded": "有效", "withdrawn": "已撤销"}
 
 
-def _who(wh: Warehouse, p) -> tuple[str, str] | None:
+def _who(wh: Warehouse, p: Principal) -> tuple[str, str] | None:
     """The (unit, agency) this section works on: fixed for unit staff, chosen by everyone else."""
     c = wh.campaign
     lead = next(a.key for a in c.agencies if a.lead)
     if p.role == "unit_staff":
-        st.caption(f"填报单位：{reporter_label(c, p.unit, p.agency)}")
+        st.caption(f"填报单位：{c.reporter_label(p.unit, p.agency)}")
         return p.unit, p.agency
     left, right = st.columns(2)
     unit = left.selectbox("填报单位", [u.key for u in c.units], format_func=lambda k: c.unit(k).label, key="stats_unit")
@@ -58,21 +67,27 @@ def _week_choice(wh: Warehouse) -> dt.date:
     )
 
 
-def _show_result(r: LoadResult) -> None:
+def _show_result(r: LoadResult, received: dt.date, unit: str, agency: str, week: dt.date) -> None:
     if r.status == "loaded":
-        st.success(f"已入库：{r.file}（批次 #{r.batch_id}，{r.rows_loaded} 行）。", icon=":material/check_circle:")
+        status = next(
+            s.label for s in cached(week_statuses, as_of()) if (s.unit, s.agency, s.week_start) == (unit, agency, week)
+        )
+        st.success(
+            f"已入库：{r.file}（批次 #{r.batch_id}，{r.rows_loaded} 行）。截至 {as_of():%Y-%m-%d}，该周报送进度：{status}。",
+            icon=":material/check_circle:",
+        )
+        if received > as_of():
+            st.warning(
+                f"收到日期 {received:%Y-%m-%d} 晚于统计截止日期 {as_of():%Y-%m-%d}：截至该日期，报送进度仍显示该周未报。"
+                "如收到日期填错，请撤销后按实际日期重新上传。",
+                icon=":material/event_busy:",
+            )
     elif r.status == "duplicate":
         st.info(r.warnings[0].message if r.warnings else f"{r.file} 已入库过，未重复入库。")
         return
     else:
         st.error(f"未入库：{r.file} 有 {len(r.errors)} 处问题，请修改后重新上传（本次未写入任何数据）。")
-        st.dataframe(
-            pd.DataFrame(
-                [{"工作表": e.sheet or "", "行": e.row, "列": e.column or "", "问题": e.message} for e in r.errors]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        problem_table([e.as_dict() for e in r.errors])
         return
     if r.warnings:
         st.warning(
@@ -111,7 +126,40 @@ def _diff_table(wh: Warehouse, batch_id: int) -> None:
     )
 
 
-def _weekly_tables(wh: Warehouse, p, unit: str, agency: str) -> None:
+def _upload_form(wh: Warehouse, p: Principal, unit: str, agency: str, week: dt.date) -> None:
+    """The upload form for one reporter and week. The 收到日期 starts on the week's due date (or the as-of date if
+    earlier), inside the campaign's reporting window; a refused file keeps the form as it was."""
+    c = wh.campaign
+    dues = cached(week_due_dates)
+    last = max(c.end, *dues.values())
+    with st.form(form_key("stats_upload")):
+        f = st.file_uploader("上传已填写的统计表（.xlsx / .xls）", type=["xlsx", "xls", "xlsm"])
+        received = st.date_input(
+            "收到日期",
+            value=received_default(dues[week], c.start, last),
+            min_value=c.start,
+            max_value=last,
+            format="YYYY-MM-DD",
+            help=f"单位报来的日期（如通过邮件报送，填邮件日期），据此判断是否按时报送。该周应于 {dues[week]:%m月%d日} 前报送。",
+        )
+        if st.form_submit_button("上传并校验", type="primary"):
+            if f is None:
+                st.warning("请先选择文件。")
+            else:
+                (result,) = load_uploads(
+                    wh, [Upload(f.name, f.getvalue())], user=p, accept=(KIND,), kind=KIND,
+                    unit=unit, agency=agency, week=week, received_on=received,
+                )  # fmt: skip
+                st.session_state["stats_last_result"] = (result, received, unit, agency, week)
+                if result.status == "loaded":
+                    next_form("stats_upload")  # a fresh form for the next table
+                    st.rerun()
+    last_result = st.session_state.get("stats_last_result")
+    if last_result is not None:
+        _show_result(*last_result)
+
+
+def _weekly_tables(wh: Warehouse, p: Principal, unit: str, agency: str) -> None:
     c = wh.campaign
     week = _week_choice(wh)
     st.download_button(
@@ -129,30 +177,11 @@ def _weekly_tables(wh: Warehouse, p, unit: str, agency: str) -> None:
         may_load = False
         st.caption(str(exc))
     if may_load:
-        with st.form("stats_upload", clear_on_submit=True):
-            f = st.file_uploader("上传已填写的统计表（.xlsx / .xls）", type=["xlsx", "xls", "xlsm"], key="stats_file")
-            received = st.date_input(
-                "收到日期",
-                value=dt.date.today(),
-                min_value=c.start,
-                format="YYYY-MM-DD",
-                help="单位报来的日期（如通过邮件报送，填邮件日期），据此判断是否按时报送。",
-            )
-            if st.form_submit_button("上传并校验", type="primary"):
-                if f is None:
-                    st.warning("请先选择文件。")
-                else:
-                    (result,) = load_uploads(
-                        wh, [Upload(f.name, f.getvalue())], user=p, accept=(KIND,), kind=KIND,
-                        unit=unit, agency=agency, week=week, received_on=received,
-                    )  # fmt: skip
-                    st.session_state["stats_last_result"] = result
-        last = st.session_state.get("stats_last_result")
-        if last is not None:
-            _show_result(last)
+        _upload_form(wh, p, unit, agency, week)
 
+    show_done("stats_withdrawn")
     history = versions(wh, unit, agency, week)
-    st.markdown(f"**{reporter_label(c, unit, agency)} · {week:%Y-%m-%d}起的一周：版本记录**")
+    st.markdown(f"**{c.reporter_label(unit, agency)} · {week:%Y-%m-%d}起的一周：版本记录**")
     if not history:
         st.caption("该周尚未上报。")
         return
@@ -166,7 +195,7 @@ def _weekly_tables(wh: Warehouse, p, unit: str, agency: str) -> None:
                     "收到日期": v["received_on"],
                     "状态": "当前有效" if v["is_current"] else STATUS_TEXT.get(v["status"], v["status"]),
                     "上报人": v["loaded_by"],
-                    "上报时间": v["loaded_at"],
+                    "上报时间": office_time(v["loaded_at"]),
                 }
                 for v in history
             ]
@@ -198,102 +227,8 @@ def _weekly_tables(wh: Warehouse, p, unit: str, agency: str) -> None:
                 if not confirm:
                     st.warning("请先勾选确认。")
                 else:
-                    withdraw(wh, current["batch_id"], user=p)
                     st.session_state.pop("stats_last_result", None)
-                    st.success(f"已撤销批次 #{current['batch_id']}。")
-                    st.rerun()
-
-
-def _deliverables(wh: Warehouse, p, unit: str, agency: str) -> None:
-    c = wh.campaign
-    try:
-        require_load(p, "deliverable", unit, agency)
-        may_load = True
-    except PermissionDenied as exc:
-        may_load = False
-        st.caption(str(exc))
-    if may_load:
-        key = st.selectbox(
-            "材料类型",
-            [d.key for d in c.deliverables],
-            format_func=lambda k: next(f"{d.label}（{d.due:%m-%d}前）" for d in c.deliverables if d.key == k),
-            key="deliv_kind",
-        )
-        with st.form("deliverable_upload", clear_on_submit=True):
-            received = st.date_input("收到日期", value=dt.date.today(), min_value=c.start, format="YYYY-MM-DD")
-            if key == "typical_cases":
-                name = st.text_input("案件名称")
-                vt = st.selectbox(
-                    "违法类型",
-                    [v.key for v in c.violation_types],
-                    format_func=lambda k: next(
-                        f"{c.focus_label(v.focus)} · {v.label}" for v in c.violation_types if v.key == k
-                    ),
-                )
-                number = st.text_input("行政处罚决定书文号", placeholder="如 常武市监案字〔2018〕123号")
-                fine = st.number_input("罚没金额（万元）", min_value=0.0, step=0.01, format="%.2f")
-                joint = st.checkbox("联合执法")
-                transferred = st.checkbox("移送司法机关")
-                decision = st.file_uploader(
-                    "行政处罚决定书（PDF/Word/图片）", type=["pdf", "docx", "doc", "jpg", "jpeg", "png", "tif", "tiff"]
-                )
-                material = st.file_uploader(
-                    "案例材料（可选）", type=["pdf", "docx", "doc", "jpg", "jpeg", "png", "tif", "tiff"]
-                )
-            else:
-                title = st.text_input("标题（可选）")
-                doc = st.file_uploader(
-                    "文件（PDF/Word/图片）", type=["pdf", "docx", "doc", "jpg", "jpeg", "png", "tif", "tiff"]
-                )
-            if st.form_submit_button("上传材料", type="primary"):
-                try:
-                    if key == "typical_cases":
-                        r = store_case(
-                            wh,
-                            CaseInfo(name, vt, number, fine, joint, transferred),
-                            unit=unit,
-                            agency=agency,
-                            user=p,
-                            decision_document=Upload(decision.name, decision.getvalue()) if decision else None,
-                            case_material=Upload(material.name, material.getvalue()) if material else None,
-                            received_on=received,
-                        )
-                    elif doc is None:
-                        raise FileRejected("请先选择文件。")
-                    else:
-                        r = store_document(
-                            wh, Upload(doc.name, doc.getvalue()), unit=unit, agency=agency, deliverable_key=key,
-                            user=p, title=title or None, received_on=received,
-                        )  # fmt: skip
-                    st.success(f"已保存：{r.file}（批次 #{r.batch_id}）。")
-                except FileRejected as exc:
-                    st.error("未保存：\n\n" + "\n".join(f"- {x.message}" for x in exc.problems))
-
-    docs = unit_documents(wh, unit, agency)
-    if not docs:
-        st.caption("尚未上传材料。")
-        return
-    labels = {d.key: d.label for d in c.deliverables}
-    roles = {"document": "", "case_material": "案例材料", "decision_document": "行政处罚决定书"}
-    cases = {x["batch_id"]: x for x in unit_cases(wh, unit, agency)}
-    for d in docs:
-        case = cases.get(d["batch_id"])
-        meta = ""
-        if case:
-            meta = (
-                f"　{case['case_name']}｜{c.focus_label(case['focus_key'])}｜"
-                f"{next(v.label for v in c.violation_types if v.key == case['violation_key'])}｜"
-                f"{case['decision_number']}｜罚没 {case['fine']:.2f} 万元｜联合执法：{'是' if case['joint_enforcement'] else '否'}｜"
-                f"移送：{'是' if case['transferred'] else '否'}"
-            )
-        left, right = st.columns([4, 1])
-        left.markdown(
-            f"**{labels.get(d['deliverable_key'], d['deliverable_key'])}** {roles.get(d['role'], '')} · {d['file_name']}"
-            f"（{d['size_bytes'] / 1024:.0f} KB，收到 {d['received_on']:%Y-%m-%d}，批次 #{d['batch_id']}）{meta}"
-        )
-        left.caption(f"sha256 {d['sha256']}")
-        name, mime, data, _ = document_content(wh, d["doc_id"])
-        right.download_button("下载", data=data, file_name=name, mime=mime, key=f"doc_{d['doc_id']}")
+                    withdraw_batch(wh, p, current, done="stats_withdrawn")
 
 
 def render(wh: Warehouse) -> None:
@@ -306,4 +241,4 @@ def render(wh: Warehouse) -> None:
     _weekly_tables(wh, p, unit, agency)
     st.divider()
     st.subheader("报送材料（实施方案、总结报告、典型案例、联合执法材料）")
-    _deliverables(wh, p, unit, agency)
+    upload_deliverables.render(wh, p, unit, agency)

@@ -1,6 +1,6 @@
-"""[sources.*], [unit_kinds.*], [online], [[classification_rules]], [[platforms]], [export_parsing]: the export
-sources (12315, 12358, monitoring hits) and how their files are read, normalised and classified; and the upload
-kinds, every source plus the unit-bound kinds, with their labels."""
+"""[sources.*], [unit_kinds.*], [online], [[classification_rules]], [[platforms]], [export_parsing], [[statuses]]:
+the export sources (12315, 12358, monitoring hits) and how their files are read, normalised and classified; the
+upload kinds, every source plus the unit-bound kinds, with their labels; and what the records' statuses mean."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from typing import Any
 from campaign.model import (
     EXPORT,
     RECORDS,
+    STATUS_MEANINGS,
     UNIT,
     UNIT_KINDS,
     ClassificationRule,
     ExportParsing,
     Platform,
     Source,
+    Status,
     UploadKind,
 )
 from campaign.reader import Reader
@@ -30,6 +32,7 @@ def read(raw: dict, r: Reader, focus_areas: set[str]) -> dict[str, Any]:
         "online_consumption_modes": r.texts(online, "consumption_modes", "online"),
         "classification_rules": _rules(raw, r, focus_areas),
         "platforms": _platforms(raw, r),
+        "statuses": _statuses(raw, r),
         "export_parsing": ExportParsing(
             **{k: r.texts(export_parsing, k, "export_parsing", ()) for k in ExportParsing.__dataclass_fields__}
         ),
@@ -99,4 +102,15 @@ def _platforms(raw: dict, r: Reader) -> tuple[Platform, ...]:
         for w, p in (r.tables(raw, "platforms", "") if "platforms" in raw else [])
     ]
     r.names_unique([(p.name, (p.name, *p.aliases)) for p in out], "platforms")
+    return tuple(out)
+
+
+def _statuses(raw: dict, r: Reader) -> tuple[Status, ...]:
+    out = []
+    for w, t in r.tables(raw, "statuses", "") if "statuses" in raw else []:
+        status = Status(r.text(t, "label", w), r.text(t, "meaning", w), r.texts(t, "synonyms", w, ()))
+        if status.meaning not in STATUS_MEANINGS:
+            raise r.fail(f"{w}.meaning", f"应为 {'、'.join(STATUS_MEANINGS)} 之一，实际为 {status.meaning!r}")
+        out.append(status)
+    r.names_unique([(s.label, (s.label, *s.synonyms)) for s in out], "statuses")
     return tuple(out)
