@@ -48,3 +48,14 @@ def load_memory() -> str:
 def cli_user() -> str | None:
     """$WANGJIAN_USER: the name the command line's loads are logged under (default cli:<login name>)."""
     return os.environ.get("WANGJIAN_USER") or None
+
+
+def session_idle_minutes() -> float:
+    """$WANGJIAN_SESSION_IDLE_MINUTES: a login ends after this long without use (minutes, default 30; a fraction
+    such as 0.1 is allowed, for tests)."""
+    return float(os.environ.get("WANGJIAN_SESSION_IDLE_MINUTES") or 30)
+
+
+def session_max_hours() -> float:
+    """$WANGJIAN_SESSION_MAX_HOURS: a login ends this long after it began, however active (hours, default 12)."""
+    return float(os.environ.get("WANGJIAN_SESSION_MAX_HOURS") or 12)
