@@ -5,8 +5,10 @@ import datetime as dt
 import streamlit as st
 
 from app_pages.ui.common import guard, warehouse
+from app_pages.ui.session import session_admin
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, create_user, reset_password, set_active
 from auth.policy import ROLES, PermissionDenied
+from auth.sessions import ACTION_LABELS
 from warehouse import admin as ops
 
 user = guard("admin")
@@ -26,6 +28,7 @@ ACTIONS = {
     "user_change": "账号变更",
     "rule_change": "规则变更",
     "calendar_change": "日历调整",
+    **ACTION_LABELS,
 }
 
 with tab_users:
@@ -91,6 +94,7 @@ with tab_users:
             else:
                 st.success("已完成。")
                 st.rerun()
+    session_admin(wh, user, names)
 
 with tab_rules:
     st.caption(
