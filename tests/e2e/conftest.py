@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,15 +44,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     raise TimeoutError(f"{url} did not answer ok within {timeout}s")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[dict]:
-    """A running dashboard on a temporary warehouse with one account per role."""
-    db = tmp_path_factory.mktemp("e2e") / "wangjian.duckdb"
-    wh = open_warehouse(db)
-    create_test_users(wh)
-    wh.close()
+@contextmanager
+def running_dashboard(db: Path, **env: str) -> Iterator[dict]:
+    """`streamlit run app.py` on a free port against the warehouse `db`, with extra environment variables
+    (e.g. a short session timeout), until the block ends."""
     port = _free_port()
-    env = {**os.environ, "WANGJIAN_DB": str(db)}
     log = open(db.parent / "streamlit.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
@@ -70,7 +67,7 @@ def server(tmp_path_factory) -> Iterator[dict]:
             "false",
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "WANGJIAN_DB": str(db), **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -84,6 +81,22 @@ def server(tmp_path_factory) -> Iterator[dict]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def fresh_warehouse(tmp_path_factory) -> Path:
+    """A new warehouse with one account per role."""
+    db = tmp_path_factory.mktemp("e2e") / "wangjian.duckdb"
+    wh = open_warehouse(db)
+    create_test_users(wh)
+    wh.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[dict]:
+    """A running dashboard on a temporary warehouse with one account per role."""
+    with running_dashboard(fresh_warehouse(tmp_path_factory)) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
