@@ -45,10 +45,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
 
 
 @contextmanager
-def running_dashboard(db: Path, **env: str) -> Iterator[dict]:
-    """`streamlit run app.py` on a free port against the warehouse `db`, with extra environment variables
-    (e.g. a short session timeout), until the block ends."""
+def run_server(db: Path, **extra_env: str) -> Iterator[dict]:
+    """`streamlit run app.py` on a free port over the warehouse file `db`, until the block ends; extra_env sets
+    more variables for the server (e.g. a short session timeout)."""
     port = _free_port()
+    env = {**os.environ, "WANGJIAN_DB": str(db), **extra_env}
     log = open(db.parent / "streamlit.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
@@ -67,7 +68,7 @@ def running_dashboard(db: Path, **env: str) -> Iterator[dict]:
             "false",
         ],
         cwd=ROOT,
-        env={**os.environ, "WANGJIAN_DB": str(db), **env},
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -83,20 +84,15 @@ def running_dashboard(db: Path, **env: str) -> Iterator[dict]:
         log.close()
 
 
-def fresh_warehouse(tmp_path_factory) -> Path:
-    """A new warehouse with one account per role."""
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[dict]:
+    """A running dashboard on a temporary warehouse with one account per role."""
     db = tmp_path_factory.mktemp("e2e") / "wangjian.duckdb"
     wh = open_warehouse(db)
     create_test_users(wh)
     wh.close()
-    return db
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[dict]:
-    """A running dashboard on a temporary warehouse with one account per role."""
-    with running_dashboard(fresh_warehouse(tmp_path_factory)) as running:
-        yield running
+    with run_server(db) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

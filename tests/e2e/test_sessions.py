@@ -3,8 +3,10 @@ ends the session for every copy of its cookie, and an idle session times out (a 
 
 import pytest
 
-from tests.e2e.conftest import fresh_warehouse, running_dashboard, screenshot
+from tests.conftest import create_test_users
+from tests.e2e.conftest import run_server, screenshot
 from tests.e2e.test_browser import login
+from warehouse import open_warehouse
 
 pytestmark = pytest.mark.e2e
 
@@ -21,8 +23,11 @@ COUNT_LOGIN_FORMS = (
 
 @pytest.fixture(scope="module")
 def short_idle_server(tmp_path_factory):
-    minutes = f"{IDLE_SECONDS / 60:.4f}"
-    with running_dashboard(fresh_warehouse(tmp_path_factory), WANGJIAN_SESSION_IDLE_MINUTES=minutes) as running:
+    db = tmp_path_factory.mktemp("e2e-idle") / "wangjian.duckdb"
+    wh = open_warehouse(db)
+    create_test_users(wh)
+    wh.close()
+    with run_server(db, WANGJIAN_SESSION_IDLE_MINUTES=f"{IDLE_SECONDS / 60:.4f}") as running:
         yield running
 
 
