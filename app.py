@@ -8,8 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.ui.common import principal, warehouse
+from app_pages.ui.common import warehouse
 from app_pages.ui.guard import run_guarded
+from app_pages.ui.session import current_user, sign_in, sign_out
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, bootstrap_admin, has_users, login, lookup_email
 from auth.audit import record
 from auth.policy import PAGES_BY_ROLE, Principal
@@ -73,7 +74,7 @@ def bootstrap_page() -> None:
                 except AuthError as exc:
                     st.error(str(exc))
                 else:
-                    st.session_state["username"] = p.username
+                    sign_in(wh, p, "bootstrap")
                     st.rerun()
 
 
@@ -89,7 +90,7 @@ def login_page() -> None:
             except AuthError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["username"] = p.username
+                sign_in(wh, p, "password")
                 st.rerun()
     if _oidc_configured():
         if st.user.is_logged_in:
@@ -99,7 +100,7 @@ def login_page() -> None:
                 record(wh, str(st.user.email), "login_failed", detail="统一身份认证：未开通")
             else:
                 record(wh, p, "login", p.username, detail="统一身份认证")
-                st.session_state["username"] = p.username
+                sign_in(wh, p, "oidc")
                 st.rerun()
         else:
             st.button("使用统一身份认证登录", on_click=st.login)
@@ -148,7 +149,7 @@ def stray_paths() -> list[str]:
     return [name] if re.fullmatch(r"[A-Za-z0-9_-]+", name) and name not in ("login", *PAGES) else []
 
 
-user = principal()
+user = current_user(wh)  # the server-side session: survives a reload, ends on idle, logout or an admin's order
 if user is None:
     st.session_state.pop("username", None)  # a deactivated or deleted account loses its session here
     # Always navigate, even to the login page alone: no page script and no data runs before login.
@@ -211,8 +212,7 @@ with st.sidebar:
     unit_note = f" · {campaign.unit_label(user.unit)}" if user.unit else ""
     st.caption(f"当前用户：{user.label}{unit_note}")
     if st.button("退出登录", icon=":material/logout:"):
-        record(wh, user, "logout", user.username)
-        st.session_state.clear()
+        sign_out(wh, user)
         if _oidc_configured() and st.user.is_logged_in:
             st.logout()
         st.rerun()

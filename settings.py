@@ -81,3 +81,14 @@ DEFAULT_CHANNELS_FILE = ROOT / "data" / "channels.toml"
 def channels_file() -> Path:
     """$WANGJIAN_CHANNELS: the reminder channel file (SMTP server, group robots, routes; holds secrets, git-ignored)."""
     return Path(os.environ.get("WANGJIAN_CHANNELS") or DEFAULT_CHANNELS_FILE)
+
+
+def session_idle_minutes() -> float:
+    """$WANGJIAN_SESSION_IDLE_MINUTES: a login ends after this long without use (minutes, default 30; a fraction
+    such as 0.1 is allowed, for tests)."""
+    return float(os.environ.get("WANGJIAN_SESSION_IDLE_MINUTES") or 30)
+
+
+def session_max_hours() -> float:
+    """$WANGJIAN_SESSION_MAX_HOURS: a login ends this long after it began, however active (hours, default 12)."""
+    return float(os.environ.get("WANGJIAN_SESSION_MAX_HOURS") or 12)

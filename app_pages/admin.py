@@ -6,8 +6,10 @@ import streamlit as st
 
 from app_pages.ui.common import as_of, guard, office_time, warehouse
 from app_pages.ui.notify_admin import channels_tab, outbox_tab
+from app_pages.ui.session import session_admin
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, create_user, reset_password, set_active
 from auth.policy import ROLES, PermissionDenied
+from auth.sessions import ACTION_LABELS
 from warehouse import admin as ops
 
 user = guard("admin")
@@ -32,6 +34,7 @@ ACTIONS = {
     "calendar_change": "日历调整",
     "followup": "督办",
     "channel_change": "渠道变更",
+    **ACTION_LABELS,
 }
 
 with tab_users:
@@ -97,6 +100,7 @@ with tab_users:
             else:
                 st.success("已完成。")
                 st.rerun()
+    session_admin(wh, user, names)
 
 with tab_rules:
     st.caption(

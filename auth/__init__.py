@@ -5,4 +5,5 @@ be used below the warehouse):
   (require_*); plain rules, no warehouse.
 - `auth.accounts`: local accounts (argon2id), the first administrator, login with lock-out, look-ups.
 - `auth.audit`: the append-only audit trail (audit in the caller's transaction, record in its own).
+- `auth.sessions`: server-side login sessions (only the token's SHA-256 is stored), idle and absolute timeouts.
 """

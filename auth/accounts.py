@@ -1,6 +1,7 @@
 """Local accounts: argon2id password hashes, the first administrator, login with lock-out, and look-ups.
 
-Every change and every login attempt leaves its audit row in the same transaction.
+Every change and every login attempt leaves its audit row in the same transaction. Disabling an account or
+resetting its password ends its login sessions (auth.sessions) in that transaction too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from auth.audit import audit
 from auth.policy import ROLES, Principal, require_admin
+from auth.sessions import end_user_sessions
 from warehouse import Warehouse
 from warehouse.clock import to_office, utc_now
 
@@ -108,6 +110,8 @@ def set_active(wh: Warehouse, actor: Principal, username: str, active: bool) -> 
             [active, username],
         )
         audit(cur, actor, "user_change", username, detail="启用账号" if active else "停用账号")
+        if not active:
+            end_user_sessions(cur, actor, username, "disabled")
 
 
 def reset_password(wh: Warehouse, actor: Principal, username: str, password: str) -> None:
@@ -120,6 +124,7 @@ def reset_password(wh: Warehouse, actor: Principal, username: str, password: str
             [_hasher.hash(password), username],
         )
         audit(cur, actor, "user_change", username, detail="重置密码")
+        end_user_sessions(cur, actor, username, "password")  # whoever knew the old password is out too
 
 
 def _principal(wh: Warehouse, row: tuple) -> Principal:

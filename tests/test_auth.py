@@ -130,7 +130,7 @@ def test_login_through_the_form_and_wrong_password(app_env):
     at.button[0].click().run()
     assert [t.value for t in at.title] == ["总览"]
     wh = open_warehouse(app_env)
-    assert [r[1] for r in _audit_rows(wh) if r[0] == "leader"] == ["login_failed", "login"]
+    assert [r[1] for r in _audit_rows(wh) if r[0] == "leader"] == ["login_failed", "login", "session_start"]
 
 
 @pytest.mark.both_backends

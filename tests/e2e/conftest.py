@@ -45,10 +45,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
 
 
 @contextmanager
-def run_server(db: Path) -> Iterator[dict]:
-    """`streamlit run app.py` on a free port over the warehouse file `db`, until the block ends."""
+def run_server(db: Path, **extra_env: str) -> Iterator[dict]:
+    """`streamlit run app.py` on a free port over the warehouse file `db`, until the block ends; extra_env sets
+    more variables for the server (e.g. a short session timeout)."""
     port = _free_port()
-    env = {**os.environ, "WANGJIAN_DB": str(db)}
+    env = {**os.environ, "WANGJIAN_DB": str(db), **extra_env}
     log = open(db.parent / "streamlit.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
