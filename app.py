@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.ui.common import principal, warehouse
+from app_pages.ui.freshness import freshness_strip
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, bootstrap_admin, has_users, login, lookup_email
 from auth.audit import record
 from auth.policy import PAGES_BY_ROLE, Principal
@@ -171,4 +172,6 @@ with st.sidebar:
             st.logout()
         st.rerun()
 
+if not wh.is_empty():
+    freshness_strip()  # every page: how fresh each source is (issue 14)
 navigation.run()

@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.ui.charts import style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.freshness import coverage, coverage_badge
 from app_pages.ui.tiles import metric_tile
 from metrics import overview, registry
 
@@ -39,11 +40,18 @@ if wh.is_empty():
 
 # --- KPI tiles -----------------------------------------------------------------------------------
 st.subheader("核心指标（累计）")
+coverage_badge()
 tiles = st.columns(len(overview.KPI_KEYS) + 1)
 for tile, k in zip(tiles, cached(overview.kpis, day), strict=True):
     # A KPI carries its registry label and unit, except 监测线索处置: disposed hits out of those received ("/N 条").
     metric_tile(
-        tile, registry.get(c, k.key), k.value, week_change=k.delta, label=k.label, unit=k.unit.removeprefix("/")
+        tile,
+        registry.get(c, k.key),
+        k.value,
+        week_change=k.delta,
+        label=k.label,
+        unit=k.unit.removeprefix("/"),
+        coverage=coverage(),
     )
 
 # --- focus areas ---------------------------------------------------------------------------------
