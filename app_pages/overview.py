@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.ui.charts import style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.drill import clickable_chart, clickable_rows, explain_link
 from app_pages.ui.freshness import coverage, coverage_badge
 from app_pages.ui.tiles import metric_tile
 from metrics import overview, registry
@@ -53,6 +54,7 @@ for tile, k in zip(tiles, cached(overview.kpis, day), strict=True):
         unit=k.unit.removeprefix("/"),
         coverage=coverage(),
     )
+    explain_link(tile, registry.get(c, k.key))
 
 # --- focus areas ---------------------------------------------------------------------------------
 st.subheader("重点工作进展")
@@ -73,11 +75,13 @@ for col, label, colour in (
             marker_color=colour,
             text=[f"{v:,.0f}" for v in focus[col]],
             textposition="auto",
+            customdata=focus["focus"].to_list(),
         )
     )
 fig.update_layout(barmode="group")
 fig.update_yaxes(autorange="reversed")
-st.plotly_chart(style(fig, height=120 + 70 * focus.height), width="stretch")
+clickable_chart(style(fig, height=120 + 70 * focus.height), "focus_bars", "complaints", "focus")
+st.caption("点击条形，查看该重点工作的投诉举报明细（投诉分析）。")
 st.dataframe(
     focus.select(
         pl.col("focus").alias("编号"),
@@ -126,7 +130,7 @@ st.caption("空白：方案未要求该单位负责此项工作；⚠ 未报：�
 # --- districts -----------------------------------------------------------------------------------
 st.subheader("各地区进展")
 league = cached(overview.district_league, day)
-st.dataframe(
+clickable_rows(
     league.select(
         pl.col("label").alias("单位"),
         pl.col("cases_filed").alias("立案（件）"),
@@ -137,6 +141,10 @@ st.dataframe(
         pl.col("complaints_total").alias("投诉举报（件）"),
         (pl.col("weeks_on_time").cast(pl.Utf8) + " / " + pl.col("weeks_due").cast(pl.Utf8)).alias("按时报送（周）"),
     ),
+    league["unit"].to_list(),
+    "league",
+    "complaints",
+    "unit",
     hide_index=True,
     width="stretch",
 )

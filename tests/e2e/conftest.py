@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,13 +44,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     raise TimeoutError(f"{url} did not answer ok within {timeout}s")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[dict]:
-    """A running dashboard on a temporary warehouse with one account per role."""
-    db = tmp_path_factory.mktemp("e2e") / "wangjian.duckdb"
-    wh = open_warehouse(db)
-    create_test_users(wh)
-    wh.close()
+@contextmanager
+def serve(db: Path) -> Iterator[dict]:
+    """`streamlit run app.py` on a free port against the warehouse file `db`, until the block ends."""
     port = _free_port()
     env = {**os.environ, "WANGJIAN_DB": str(db)}
     log = open(db.parent / "streamlit.log", "w")  # noqa: SIM115 - closed below
@@ -84,6 +81,17 @@ def server(tmp_path_factory) -> Iterator[dict]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[dict]:
+    """A running dashboard on a temporary warehouse with one account per role."""
+    db = tmp_path_factory.mktemp("e2e") / "wangjian.duckdb"
+    wh = open_warehouse(db)
+    create_test_users(wh)
+    wh.close()
+    with serve(db) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
