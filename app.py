@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.ui.common import principal, warehouse
 from app_pages.ui.freshness import freshness_strip
+from app_pages.ui.layout import phone_css
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, bootstrap_admin, has_users, login, lookup_email
 from auth.audit import record
 from auth.policy import PAGES_BY_ROLE, Principal
@@ -172,6 +173,7 @@ with st.sidebar:
             st.logout()
         st.rerun()
 
+phone_css()  # below 640 px: one column, the heat map's phone form, wrapping badges (issue 14)
 if not wh.is_empty():
     freshness_strip()  # every page: how fresh each source is (issue 14)
 navigation.run()

@@ -9,6 +9,7 @@ from app_pages.ui.charts import style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.drill import clickable_chart, clickable_rows, explain_link
 from app_pages.ui.freshness import coverage, coverage_badge
+from app_pages.ui.layout import desktop_only, phone_only, silent_agencies
 from app_pages.ui.tiles import metric_tile
 from metrics import overview, registry
 
@@ -124,7 +125,10 @@ heat = go.Figure(
     )
 )
 heat.update_yaxes(autorange="reversed")
-st.plotly_chart(style(heat, height=560), width="stretch")
+with desktop_only():
+    st.plotly_chart(style(heat, height=560), width="stretch")
+with phone_only():
+    silent_agencies(matrix)
 st.caption("空白：方案未要求该单位负责此项工作；⚠ 未报：负有责任但截至统计日尚无立案上报。")
 
 # --- districts -----------------------------------------------------------------------------------

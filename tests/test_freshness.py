@@ -148,7 +148,7 @@ def test_coverage_labels_equal_the_warehouse_before_and_after_a_withdrawal(app_e
         at
     )
     tiles = {m.label: m for m in at.metric}
-    tile = tiles["立案查处网络违法案件（件） :orange-badge[不完整]"]
+    tile = tiles[":orange-badge[不完整] 立案查处网络违法案件（件）"]
     assert tile.help == (
         f"8月6日当周 2/{len(units)} 单位已报，0/{len(agencies)} 成员单位已报。"
         f"未报单位：{'、'.join(missing_units)}；未报成员单位：{'、'.join(agencies)}。"
@@ -163,7 +163,7 @@ def test_coverage_labels_equal_the_warehouse_before_and_after_a_withdrawal(app_e
     assert ("orange", f"统计表不完整：8月6日当周 1/{len(units)} 单位已报，0/{len(agencies)} 成员单位已报") in _badges(
         at
     )
-    tile = {m.label: m for m in at.metric}["立案查处网络违法案件（件） :orange-badge[不完整]"]
+    tile = {m.label: m for m in at.metric}[":orange-badge[不完整] 立案查处网络违法案件（件）"]
     assert "溧阳市" in tile.help.split("；")[0] and "武进区" not in tile.help
 
     # 报送进度 shows the same coverage.

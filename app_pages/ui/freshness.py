@@ -34,6 +34,11 @@ def coverage_badge() -> None:
     cov = coverage()
     if cov.week_start is None:
         return
+    with st.container(key="coverage"):
+        _coverage_badge(cov)
+
+
+def _coverage_badge(cov: freshness.Coverage) -> None:
     if cov.complete:
         st.badge(f"统计表：{cov.text}", icon=":material/task_alt:", color="green", help=cov.missing_text)
     else:
@@ -41,7 +46,8 @@ def coverage_badge() -> None:
 
 
 def tile_note(m: Metric, cov: freshness.Coverage | None) -> tuple[str, str | None]:
-    """(label suffix, hover text) for a tile: 不完整 where a 统计表 figure lacks reporters in the week in view."""
+    """(label prefix, hover text) for a tile: 不完整 where a 统计表 figure lacks reporters in the week in view. A
+    prefix, not a suffix: a narrow tile cuts the end of its label off."""
     if cov is None or cov.week_start is None or cov.complete or not freshness.from_weekly_tables(m):
         return "", None
-    return f" :orange-badge[{INCOMPLETE}]", f"{cov.text}。{cov.missing_text}"
+    return f":orange-badge[{INCOMPLETE}] ", f"{cov.text}。{cov.missing_text}"

@@ -26,7 +26,7 @@ def metric_tile(
     the week in view says 不完整 and names them on hover."""
     note, missing = tile_note(m, coverage)
     where.metric(
-        f"{label or m.label}（{unit or m.display_unit or m.unit}）{note}",
+        f"{note}{label or m.label}（{unit or m.display_unit or m.unit}）",
         m.format(value),
         None if week_change is None else f"{m.format(week_change, signed=True)} 较上周",
         border=True,
