@@ -9,7 +9,9 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.ui.common import warehouse
+from app_pages.ui.freshness import freshness_strip
 from app_pages.ui.guard import run_guarded
+from app_pages.ui.layout import phone_css
 from app_pages.ui.session import current_user, sign_in, sign_out
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, bootstrap_admin, has_users, login, lookup_email
 from auth.audit import record
@@ -217,4 +219,7 @@ with st.sidebar:
             st.logout()
         st.rerun()
 
+phone_css()  # below 640 px: one column, the heat map's phone form, wrapping badges (issue 14)
+if not wh.is_empty():
+    freshness_strip()  # every page: how fresh each source is (issue 14)
 run_guarded(navigation.run)  # a refusal or an error under a page: a Chinese message

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages.ui.charts import donut_chart, ranked_table, status_colour, trend_chart
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.drill import arrived
 from app_pages.ui.followup import anomaly_button
 from app_pages.ui.tiles import metric_tile
 from auth.policy import PermissionDenied
@@ -80,7 +81,7 @@ def _to_query(key: str, value) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-if "cf_ready" not in st.session_state:  # first run of this session: the link decides
+if arrived("complaints") or "cf_ready" not in st.session_state:  # a drill-down, or first run: the link decides
     for key in ("start", "end", *CHOICES):
         raw = st.query_params.get(key)
         st.session_state[f"cf_{key}"] = _from_query(key, raw) if raw is not None else None

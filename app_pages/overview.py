@@ -9,7 +9,10 @@ from app_pages.ui import attention
 from app_pages.ui.charts import style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.documents import bulletin_panel
+from app_pages.ui.drill import clickable_chart, clickable_rows, explain_link
 from app_pages.ui.followup import overview_section as followup_section
+from app_pages.ui.freshness import coverage, coverage_badge
+from app_pages.ui.layout import desktop_only, phone_only, silent_agencies
 from app_pages.ui.tiles import metric_tile
 from metrics import overview, registry
 
@@ -52,12 +55,20 @@ if wh.is_empty():
 
 # --- KPI tiles -----------------------------------------------------------------------------------
 st.subheader("核心指标（累计）")
+coverage_badge()
 tiles = st.columns(len(overview.KPI_KEYS) + 1)
 for tile, k in zip(tiles, cached(overview.kpis, day), strict=True):
     # A KPI carries its registry label and unit, except 监测线索处置: disposed hits out of those received ("/N 条").
     metric_tile(
-        tile, registry.get(c, k.key), k.value, week_change=k.delta, label=k.label, unit=k.unit.removeprefix("/")
+        tile,
+        registry.get(c, k.key),
+        k.value,
+        week_change=k.delta,
+        label=k.label,
+        unit=k.unit.removeprefix("/"),
+        coverage=coverage(),
     )
+    explain_link(tile, registry.get(c, k.key))
 
 followup_section(user, day)
 
@@ -80,11 +91,13 @@ for col, label, colour in (
             marker_color=colour,
             text=[f"{v:,.0f}" for v in focus[col]],
             textposition="auto",
+            customdata=focus["focus"].to_list(),
         )
     )
 fig.update_layout(barmode="group")
 fig.update_yaxes(autorange="reversed")
-st.plotly_chart(style(fig, height=120 + 70 * focus.height), width="stretch")
+clickable_chart(style(fig, height=120 + 70 * focus.height), "focus_bars", "complaints", "focus")
+st.caption("点击条形，查看该重点工作的投诉举报明细（投诉分析）。")
 st.dataframe(
     focus.select(
         pl.col("focus").alias("编号"),
@@ -127,7 +140,10 @@ heat = go.Figure(
     )
 )
 heat.update_yaxes(autorange="reversed")
-st.plotly_chart(style(heat, height=560), width="stretch")
+with desktop_only():
+    st.plotly_chart(style(heat, height=560), width="stretch")
+with phone_only():
+    silent_agencies(matrix)
 st.caption("空白：方案未要求该单位负责此项工作；⚠ 未报：负有责任但截至统计日尚无立案上报。")
 
 # --- districts -----------------------------------------------------------------------------------
@@ -153,8 +169,12 @@ COLUMNS = {
 }
 table = league.with_columns(pl.col("fines").round(2)).select(list(COLUMNS)).rename(COLUMNS).to_pandas()
 BEHIND = {"逾期未报（周）": "background-color: #f9d0d0; color: #8b1a1a", "迟报（周）": "background-color: #fde7c4"}
-st.dataframe(
+clickable_rows(
     table.style.apply(lambda col: [BEHIND[col.name] if v and v > 0 else "" for v in col], subset=list(BEHIND)),
+    league["unit"].to_list(),
+    "league",
+    "complaints",
+    "unit",
     hide_index=True,
     width="stretch",
     column_config={

@@ -6,6 +6,7 @@ import streamlit as st
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.documents import documents_panel
 from app_pages.ui.followup import tracking_section as followup_section
+from app_pages.ui.freshness import coverage_badge
 from auth.policy import PermissionDenied, require_report
 from metrics.report import report_bytes, report_file_name
 from metrics.tracking import (
@@ -43,6 +44,7 @@ st.caption(
 if not cached(has_weekly_tables):
     empty_state("尚无报送记录：各单位上报统计表后，这里显示每周报送情况。")
 
+coverage_badge()
 statuses = cached(week_statuses, day)
 counts = status_counts(statuses)
 cols = st.columns(4)

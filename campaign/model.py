@@ -134,6 +134,7 @@ class UploadKind:
     key: str
     label: str
     family: str
+    cadence_days: int | None = None  # how often fresh data is expected; older than this, freshness turns amber
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ class Campaign:
     export_parsing: ExportParsing = field(default_factory=ExportParsing)
     kinds: dict[str, UploadKind] = field(default_factory=dict)  # the export sources first, in the file's order
     statuses: tuple[Status, ...] = ()
+    office_timezone: str = "Asia/Shanghai"  # load times are shown in the office's time
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     # Look-ups by key. Unknown keys raise KeyError: a typo in code should fail loudly.

@@ -23,6 +23,7 @@ def read(raw: dict, r: Reader) -> dict[str, Any]:
         "office": r.text(c, "office", "campaign"),
         "office_short": r.text(c, "office_short", "campaign", ""),
         "document": r.text(c, "document", "campaign", ""),
+        "office_timezone": r.text(c, "office_timezone", "campaign", "Asia/Shanghai"),
         "start": start,
         "end": end,
         **reporting,

@@ -75,15 +75,28 @@ def _sources(raw: dict, r: Reader) -> dict[str, Source]:
 
 
 def _kinds(raw: dict, r: Reader, sources: dict[str, Source]) -> dict[str, UploadKind]:
-    """Every export source (its own label), then each unit-bound kind the program knows, labelled here."""
-    kinds = {key: UploadKind(key, s.label, EXPORT) for key, s in sources.items()}
+    """Every export source (its own label), then each unit-bound kind the program knows, labelled here; each
+    with its expected cadence (`cadence_days`, optional)."""
+    kinds = {
+        key: UploadKind(key, s.label, EXPORT, _cadence(r, raw["sources"][key], f"sources.{key}"))
+        for key, s in sources.items()
+    }
     table = r.get(raw, "unit_kinds", "", dict)
     for key in table:
         if key not in UNIT_KINDS:
             raise r.fail(f"unit_kinds.{key}", f"不是本程序的上报类型（应为 {'、'.join(UNIT_KINDS)}）")
     for key in UNIT_KINDS:
-        kinds[key] = UploadKind(key, r.text(r.get(table, key, "unit_kinds", dict), "label", f"unit_kinds.{key}"), UNIT)
+        w = f"unit_kinds.{key}"
+        entry = r.get(table, key, "unit_kinds", dict)
+        kinds[key] = UploadKind(key, r.text(entry, "label", w), UNIT, _cadence(r, entry, w))
     return kinds
+
+
+def _cadence(r: Reader, table: dict, where: str) -> int | None:
+    days = r.get(table, "cadence_days", where, int, None)
+    if days is not None and days < 1:
+        raise r.fail(f"{where}.cadence_days", "应不小于 1")
+    return days
 
 
 def _rules(raw: dict, r: Reader, focus_areas: set[str]) -> tuple[ClassificationRule, ...]:
