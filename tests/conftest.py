@@ -138,6 +138,12 @@ def app_env(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return db_path
 
 
+def tile_values(at) -> dict:
+    """The page's metric tiles by label: (value, delta). A 统计表 figure that lacks reporters in the week in view
+    carries a 不完整 badge before its label (issue 14); the key is the label without it."""
+    return {m.label.removeprefix(":orange-badge[不完整] "): (m.value, m.delta) for m in at.metric}
+
+
 def run_page(page: str | None = None, timeout: float = 60, user: str | None = "admin"):
     """Run app.py in AppTest logged in as `user` (None: not logged in), then switch to app_pages/<page>.py."""
     from streamlit.testing.v1 import AppTest
