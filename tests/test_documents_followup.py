@@ -94,7 +94,7 @@ def test_city_bulletin_counts_and_names_the_items_as_board_shows_them(wh, users,
     named = tables["挂牌督办和超期的督办事项"]
     overdue = next(i for i in items if i.item_id == opened["overdue"])
     assert named[1:] == [
-        [f"#{overdue.item_id}", "督办overdue", "武进区", "挂牌督办", "已签收", "2018年9月29日", overdue.light_label]
+        [f"#{overdue.item_id} 督办overdue", "武进区", "挂牌督办", "已签收", "9月29日", overdue.light_label]
     ]
     assert overdue.light_label.startswith("超期")
     per_unit = board.open_by_unit(wh, analyst, AS_OF)
@@ -120,7 +120,7 @@ def test_a_units_bulletin_and_draft_show_its_own_items_only(wh, users, opened):
     wujin = bulletin(wh, users["wujin_staff"], AS_OF, scope=Scope("wujin", "aic"), generated_at=AT, with_charts=False)
     paragraphs, tables = _section(wujin.data)
     assert _counts(paragraphs[0]) == _expected(board.items(wh, users["wujin_staff"], AS_OF))
-    assert [r[0] for r in tables["挂牌督办和超期的督办事项"][1:]] == [f"#{opened['overdue']}"]
+    assert [r[0] for r in tables["挂牌督办和超期的督办事项"][1:]] == [f"#{opened['overdue']} 督办overdue"]
 
 
 def test_no_items_on_the_date_gives_the_sentence(wh, users, opened):

@@ -8,9 +8,9 @@ from actions.board import LIGHTS, Item, assignee_label, open_by_unit
 from actions.board import items as board_items
 from actions.model import LEVELS, STATES
 from metrics.documents.context import Context
-from metrics.documents.sentences import full_day
+from metrics.documents.sentences import day, full_day
 
-NAMED_COLUMNS = ["编号", "督办事项", "承办单位", "级别", "状态", "办理时限", "办理情况"]
+NAMED_COLUMNS = ["督办事项", "承办单位", "级别", "状态", "办理时限", "办理情况"]
 BY_UNIT_COLUMNS = ["承办单位", "未办结", *LIGHTS.values(), LEVELS["listed"]]
 
 
@@ -39,11 +39,11 @@ def followup_items(ctx: Context) -> None:
         ctx.doc.paragraph(f"未办结事项均未超期，暂无{LEVELS['listed']}事项。")
     else:
         rows = [
-            [f"#{i.item_id}", i.title, assignee_label(wh.campaign, i.unit, i.agency), i.level_label,
-             i.state_label, full_day(i.due_date), i.light_label]
+            [f"#{i.item_id} {i.title}", assignee_label(wh.campaign, i.unit, i.agency), i.level_label,
+             i.state_label, day(i.due_date), i.light_label]
             for i in shown
         ]  # fmt: skip
-        ctx.doc.table(f"{LEVELS['listed']}和超期的督办事项", NAMED_COLUMNS, rows, len(NAMED_COLUMNS))
+        ctx.doc.table(f"{LEVELS['listed']}和超期的督办事项", NAMED_COLUMNS, rows, 2)  # the title and the unit wide
     if ctx.scope.is_city and still:
         per_unit = open_by_unit(wh, ctx.principal, as_of)
         rows = [
