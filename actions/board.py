@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from actions.items import LEVELS, STATES, FollowupError, Origin
+from actions.model import LEVELS, STATES, FollowupError, Origin
 from auth.policy import Principal, can_see_followup, require_followup_see
 from campaign import Campaign
 from warehouse import Warehouse, load_sql

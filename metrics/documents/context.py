@@ -2,7 +2,7 @@
 
 A document is a list of `Section`s. Each one has a title and a builder that writes into the document from
 the same metrics functions the pages call; the document numbers the titles (一、二、…) in list order. Adding a
-section (such as 督办事项 once the actions module lands) is one builder and one entry in a list.
+section (such as 督办事项, metrics.documents.followup) is one builder and one entry in a list.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypedDict
 
+from auth.policy import Principal
 from metrics import registry
 from metrics.documents.layout import OfficialDocument
 from metrics.registry import Metric
@@ -92,6 +93,7 @@ class Context:
     doc: OfficialDocument
     scope: Scope
     as_of: dt.date
+    principal: Principal  # who generates it: sections that read checked data (督办) read as them
     charts: bool = True
     missing: list[str] = field(default_factory=list)  # what the document could not include, said at the end
 

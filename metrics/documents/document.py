@@ -50,13 +50,19 @@ def scope_note(ctx: Context) -> str:
 
 
 def compose(
-    wh: Warehouse, r: Request, *, title: str, meta: list[str], sections: list[Section]
+    wh: Warehouse,
+    principal: Principal,
+    r: Request,
+    *,
+    title: str,
+    meta: list[str],
+    sections: list[Section],
 ) -> tuple[bytes, tuple[str, ...]]:
     """The .docx bytes and what was missing. The browser for the charts starts before the first query."""
     if r.with_charts:
         charts.warm_up()
     doc = OfficialDocument()
-    ctx = Context(wh, doc, r.scope, r.as_of, charts=r.with_charts)
+    ctx = Context(wh, doc, r.scope, r.as_of, principal, charts=r.with_charts)
     doc.title(title)
     for i, line in enumerate(meta):
         doc.meta(line, space_after=12 if i == len(meta) - 1 else 0)

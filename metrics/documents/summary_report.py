@@ -9,6 +9,7 @@ from typing import Unpack
 from auth.policy import Principal, require_documents
 from metrics.documents.context import Context, Options, Request, Scope, Section, city_only, fill_in
 from metrics.documents.document import DOCX_MIME, GeneratedFile, compose, finish
+from metrics.documents.followup import followup_items
 from metrics.documents.sections import districts, focus_areas, overall, reporting, typical_cases
 from metrics.documents.sentences import full_day
 from warehouse import Warehouse
@@ -25,6 +26,7 @@ SUMMARY: list[Section] = [
     Section("各地区进展", districts, city_only),
     Section("典型案例", typical_cases),
     Section("材料报送情况", reporting),
+    Section("督办事项办理情况", followup_items),
     fill_in("存在的问题和不足", "结合上文数字，分析工作中存在的主要问题和薄弱环节。"),
     fill_in("下一步工作打算", "提出建立长效监管机制、加强部门协作等下一步工作打算和建议。"),
 ]
@@ -42,6 +44,6 @@ def summary_report(
     require_documents(principal, r.scope.unit, r.scope.agency)
     c, who = wh.campaign, r.scope.label(wh)
     meta = ["（初稿）", f"{c.office if r.scope.is_city else who}　　{full_day(as_of)}"]
-    data, missing = compose(wh, r, title=f"{who}{c.short_name}总结报告", meta=meta, sections=SUMMARY)
+    data, missing = compose(wh, principal, r, title=f"{who}{c.short_name}总结报告", meta=meta, sections=SUMMARY)
     detail = f"总结报告初稿：{who}，截至 {as_of}"
     return finish(wh, principal, file_name(wh, as_of, r.scope), data, DOCX_MIME, detail, missing, audit)
