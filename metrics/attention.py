@@ -2,7 +2,7 @@
 explains it.
 
 The block is a list of small providers (PROVIDERS), each looking at one thing and returning the lines it finds,
-most urgent first. A new concern (e.g. red 督办 items, issue #12) is one function here and one entry in the list.
+most urgent first. A new concern is one function here and one entry in the list.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from actions.board import assignee_label, items
+from auth.policy import SYSTEM
 from metrics import complaints, monitoring, overview, tracking
 from warehouse import Warehouse
 
@@ -94,7 +96,20 @@ def overdue_hits(wh: Warehouse, as_of: dt.date) -> list[Concern]:
     return [Concern(f"{total:,} 条监测线索{monitoring.PENDING}超过 {days} 个工作日", "warning", "monitoring")]
 
 
+def red_followups(wh: Warehouse, as_of: dt.date) -> list[Concern]:
+    """督办 items past their time limit and not fed back (red on the 督办 page). 总览 is a page for the roles that see
+    every item, so all are counted."""
+    red = [i for i in items(wh, SYSTEM, as_of) if i.is_open and i.awaiting_unit and i.light == "red"]
+    if not red:
+        return []
+    names = [assignee_label(wh.campaign, i.unit, i.agency) for i in red]
+    listed = sum(i.level == "listed" for i in red)
+    note = f"（其中挂牌督办 {listed} 件）" if listed else ""
+    return [Concern(f"{len(red)} 件督办事项超期未反馈{note}：{_names(sorted(set(names)))}", "error", "followup")]
+
+
 PROVIDERS: list[Callable[[Warehouse, dt.date], list[Concern]]] = [
+    red_followups,
     late_reporters,
     silent_agencies,
     new_anomalies,

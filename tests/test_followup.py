@@ -243,3 +243,20 @@ def test_followup_page_shows_a_unit_only_its_own_items(app_env):
     at.run()
     assert at.selectbox(key="fu_item").value is None
     assert "武进区的事项" not in " ".join(m.value for m in at.markdown)
+
+
+def test_attention_names_the_red_items_until_they_are_fed_back(wh, users):
+    from metrics import attention
+
+    assert attention.red_followups(wh, D(2018, 9, 28)) == []  # nothing issued yet
+    late = _open(wh, users)  # due 09-29: red from 09-30
+    _open(wh, users, unit="city", agency="psb", opened_on=D(2018, 9, 3))  # due 09-06
+    _open(wh, users, workdays=10)  # due 10-15: never red in this test
+    on_28 = attention.red_followups(wh, D(2018, 9, 28))
+    assert [c.text for c in on_28] == ["1 件督办事项超期未反馈：市本级·市公安局"]
+    assert (on_28[0].level, on_28[0].page) == ("error", "followup")
+    on_30 = attention.red_followups(wh, D(2018, 9, 30))
+    assert on_30[0].text.startswith("2 件督办事项超期未反馈：") and "武进区" in on_30[0].text
+    fi.act(wh, users["wujin_staff"], late, "sign", on_date=D(2018, 10, 8))
+    fi.act(wh, users["wujin_staff"], late, "answer", on_date=D(2018, 10, 8), note="已核查，下架商品")
+    assert [c.text for c in attention.red_followups(wh, D(2018, 10, 8))] == ["1 件督办事项超期未反馈：市本级·市公安局"]
