@@ -40,6 +40,7 @@ TITLES = {
     "complaints": "投诉分析",
     "monitoring": "监测线索",
     "tracking": "报送进度",
+    "followup": "督办",
     "admin": "系统管理",
 }
 REPEAT = 3
