@@ -198,7 +198,7 @@ for i, (dim, (title, label)) in enumerate(DIMS.items()):
             st.caption("当前筛选下无此项数据（如 12358 无商品服务类别）。")
         elif dim == "status":  # bars, not a donut: a bar can be clicked
             colours = [status_colour(c, v) for v in labels]
-            fig = bar_chart(labels, table["投诉举报"].to_list(), "件", colours, 300, customdata=b[dim].to_list())
+            fig = bar_chart(labels, table["投诉举报"].to_list(), "件", colours, 110 + 40 * b.height, b[dim].to_list())
             picking_chart(fig, "c_pick_status", lambda v: narrow(status=v))
         else:
             pick = (f"c_pick_{dim}", b[dim].to_list(), lambda v, dim=dim: narrow(**{dim: v}))

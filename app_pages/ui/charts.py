@@ -251,7 +251,18 @@ def ranked_table(
         column_config={
             label: st.column_config.TextColumn(label, width="medium"),
             value: st.column_config.ProgressColumn(
-                f"{value}（{unit}）", format="%d", min_value=0, max_value=max(top or 0, 1), color="#4C78A8"
+                f"{value}（{unit}）",
+                format="%d",
+                min_value=0,
+                max_value=max(top or 0, 1),
+                color="#4C78A8",
+                width="small",
             ),
+            # the other figures narrow, so they show beside the bar instead of past the table's right edge
+            **{
+                col: st.column_config.NumberColumn(col, width="small")
+                for col in frame.columns
+                if col not in (label, value)
+            },
         },
     )
