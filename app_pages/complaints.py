@@ -7,9 +7,9 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from app_pages.ui.charts import donut_chart, ranked_table, status_colour, trend_chart
+from app_pages.ui.charts import bar_chart, ranked_table, status_colour, trend_chart
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
-from app_pages.ui.drill import arrived
+from app_pages.ui.drill import arrived, picking_chart, picking_rows
 from app_pages.ui.followup import anomaly_button
 from app_pages.ui.tiles import metric_tile
 from auth.policy import PermissionDenied
@@ -87,8 +87,24 @@ if arrived("complaints") or "cf_ready" not in st.session_state:  # a drill-down,
         st.session_state[f"cf_{key}"] = _from_query(key, raw) if raw is not None else None
     st.session_state["cf_ready"] = True
 
+
+def narrow(**values) -> None:
+    """A click on a chart or table of this page: set those filters (run in the click's callback, before the filter
+    widgets are drawn again; the link follows them below). Dates are kept inside the campaign, as the inputs are."""
+    for key, value in values.items():
+        if isinstance(value, dt.date):
+            value = min(max(value, c.start), c.end)
+        st.session_state[f"cf_{key}"] = value
+
+
+def clear_filters() -> None:
+    narrow(**dict.fromkeys(("start", "end", *CHOICES)))
+
+
 with st.container(border=True):
-    st.markdown("**筛选条件**　链接随筛选更新，复制地址栏即可分享当前视图。")
+    head, reset = st.columns([5, 1], vertical_alignment="center")
+    head.markdown("**筛选条件**　点击下方图表或表格中的一项即按其筛选；链接随筛选更新，复制地址栏即可分享当前视图。")
+    reset.button("清除筛选", key="cf_clear", on_click=clear_filters, icon=":material/filter_alt_off:", type="tertiary")
     cols = [*st.columns(5), *st.columns(5)]
     cols[0].date_input("起始日期", key="cf_start", min_value=c.start, max_value=c.end, format="YYYY-MM-DD", value=None)
     cols[1].date_input("截止日期", key="cf_end", min_value=c.start, max_value=c.end, format="YYYY-MM-DD", value=None)
@@ -132,8 +148,25 @@ grain = st.radio(
 )
 tr = trends[grain]
 series = {"投诉举报": tr["complaints_total"].to_list(), "其中网络消费": tr["complaints_online"].to_list()}
-st.plotly_chart(trend_chart(c, tr["date"].to_list(), series, "件", grain), width="stretch")
-st.caption("红色阴影为集中促销期和节假日（中秋、国庆、双十一），虚线为各阶段开始。")
+days = [d.isoformat() for d in tr["date"].to_list()]
+picks = {"投诉举报": days, "其中网络消费": [f"{d}|online" for d in days]}
+
+
+def pick_period(point: str) -> None:
+    """A point on the trend: that day (or week), and on the 网络消费 line online records only."""
+    first, _, online = point.partition("|")
+    start = dt.date.fromisoformat(first)
+    narrow(
+        start=start, end=start + dt.timedelta(days=6 if grain == "week" else 0), **({"online": True} if online else {})
+    )
+
+
+picking_chart(trend_chart(c, tr["date"].to_list(), series, "件", grain, customdata=picks), "c_trend", pick_period)
+st.caption(
+    "红色阴影为集中促销期和节假日（中秋、国庆、双十一），虚线为各阶段开始。点击一个点，本页即筛选到该"
+    + ("周" if grain == "week" else "日")
+    + "。"
+)
 for g, tr in trends.items():
     chart_data[f"{GRAINS[g]}趋势"] = tr.select(
         pl.col("date").alias("日期" if g == "day" else "周（周一）"),
@@ -163,12 +196,15 @@ for i, (dim, (title, label)) in enumerate(DIMS.items()):
         st.markdown(f"**{title}**")
         if b.height == 0:
             st.caption("当前筛选下无此项数据（如 12358 无商品服务类别）。")
-        elif dim == "status":
+        elif dim == "status":  # bars, not a donut: a bar can be clicked
             colours = [status_colour(c, v) for v in labels]
-            st.plotly_chart(donut_chart(labels, table["投诉举报"].to_list(), "件", 300, colours), width="stretch")
+            fig = bar_chart(labels, table["投诉举报"].to_list(), "件", colours, 110 + 40 * b.height, b[dim].to_list())
+            picking_chart(fig, "c_pick_status", lambda v: narrow(status=v))
         else:
-            ranked_table(table, name, "投诉举报", "件", height=38 + 35 * min(table.height, 7))
+            pick = (f"c_pick_{dim}", b[dim].to_list(), lambda v, dim=dim: narrow(**{dim: v}))
+            ranked_table(table, name, "投诉举报", "件", height=38 + 35 * min(table.height, 7), pick=pick)
     chart_data[title] = table.rename({"投诉举报": "投诉举报（件）"})
+st.caption("点击表格中的一行或办理状态的条形，本页即按该项筛选。")
 
 # --- top merchants and platforms --------------------------------------------------------------------
 st.subheader("投诉集中的主体和平台")
@@ -196,7 +232,9 @@ tp = mc.breakdown_of(cb, "platform", top=10).select(
 chart_data["投诉最多的平台"] = tp.rename({"投诉举报": "投诉举报（件）"})
 with right:
     st.markdown("**投诉最多的平台（前 10）**")
-    ranked_table(tp, "平台", "投诉举报", "件")
+    ranked_table(
+        tp, "平台", "投诉举报", "件", pick=("c_pick_top_platform", tp["平台"].to_list(), lambda v: narrow(platform=v))
+    )
 
 # --- anomalies --------------------------------------------------------------------------------------
 st.subheader("周环比异常")
@@ -225,7 +263,15 @@ if an.height:
         f"共 {an.height} 处异常，最近一周（{latest:%m月%d日} 起）{an.filter(pl.col('week') == latest).height} 处。",
         icon=":material/trending_up:",
     )
-    st.dataframe(anomaly_table, hide_index=True, width="stretch")
+    picking_rows(
+        anomaly_table,
+        list(zip(an["dimension"], an["value"], an["week"], strict=True)),
+        "c_pick_anomaly",
+        lambda k: narrow(**{k[0]: k[1]}, start=k[2], end=k[2] + dt.timedelta(days=6)),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("点击一行，本页即筛选到该周、该对象。")
     anomaly_button(user, an, mc.ANOMALY_DIMS)
 else:
     st.success("当前筛选下没有周环比异常。", icon=":material/check_circle:")

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages.ui import attention
-from app_pages.ui.charts import style, timeline
+from app_pages.ui.charts import clickable_cells, style, timeline
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.documents import bulletin_panel
 from app_pages.ui.drill import clickable_chart, clickable_rows, explain_link
@@ -117,7 +117,7 @@ st.subheader("成员单位 × 重点工作（统计表2 立案件数）", anchor
 matrix = cached(overview.agency_matrix, day)
 focus_keys = [f.key for f in c.focus_areas]
 agencies = [a.label for a in c.agencies]
-z, text = [], []
+z, text, hover = [], [], []
 for a in c.agencies:
     rows = {r["focus"]: r for r in matrix.filter(pl.col("agency") == a.key).to_dicts()}
     z.append([rows[f]["cases"] if rows[f]["responsible"] else None for f in focus_keys])
@@ -125,6 +125,13 @@ for a in c.agencies:
         [
             ("⚠ 未报" if rows[f]["cases"] == 0 else f"{rows[f]['cases']:,.0f}") if rows[f]["responsible"] else ""
             for f in focus_keys
+        ]
+    )
+    hover.append(
+        [
+            f"{a.label} · {f.label}<br>"
+            + (f"立案 {rows[f.key]['cases']:,.0f} 件" if rows[f.key]["responsible"] else "方案未要求负责")
+            for f in c.focus_areas
         ]
     )
 heat = go.Figure(
@@ -140,8 +147,10 @@ heat = go.Figure(
     )
 )
 heat.update_yaxes(autorange="reversed")
+clickable_cells(heat, list(heat.data[0].x), agencies, [[[a.key, f] for f in focus_keys] for a in c.agencies], hover)
 with desktop_only():
-    st.plotly_chart(style(heat, height=560), width="stretch")
+    clickable_chart(style(heat, height=560), "agency_cells", "tracking", ("agency", "focus"))
+    st.caption("点击格子，查看该单位在该项工作上的立案和报送明细（报送进度）。")
 with phone_only():
     silent_agencies(matrix)
 st.caption("空白：方案未要求该单位负责此项工作；⚠ 未报：负有责任但截至统计日尚无立案上报。")

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from app_pages.ui.agency_detail import agency_focus_panel
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.documents import documents_panel
 from app_pages.ui.followup import tracking_section as followup_section
@@ -40,6 +41,8 @@ st.caption(
     f"统计截止 {day:%Y-%m-%d}　·　每周统计表应于周日后第 {c.due_working_days_after_week} 个工作日内报送"
     "（按法定工作日历计算，含调休）；以首次收到日期判断是否按时。"
 )
+
+agency_focus_panel(day)  # opened from a cell of 总览's heat map
 
 if not cached(has_weekly_tables):
     empty_state("尚无报送记录：各单位上报统计表后，这里显示每周报送情况。")

@@ -147,6 +147,38 @@ def agency_matrix(wh: Warehouse, as_of: dt.date) -> pl.DataFrame:
     )
 
 
+def agency_focus_detail(wh: Warehouse, as_of: dt.date, agency: str, focus: str) -> pl.DataFrame:
+    """Behind one cell of agency_matrix: per reporter of that agency (each unit's table for the lead agency), the
+    cases and fines it reported under that focus area (统计表2), and its weekly tables due by as_of, in and missing.
+    The cases add up to the cell. A unit whose tables carry the agency without being its reporter has no weeks."""
+    from metrics import tracking
+
+    c = wh.campaign
+    figures = registry.breakdown(
+        wh, ["t2_cases_filed", "t2_fines"], ["unit"], as_of, where={"agency": agency, "focus": focus}
+    )
+    weeks = (
+        tracking.week_matrix(wh, as_of)
+        .filter((pl.col("agency") == agency) & (pl.col("due_date") <= as_of))
+        .group_by("unit")
+        .agg(
+            pl.len().alias("weeks_due"),
+            pl.col("status").is_in(["on_time", "late"]).sum().alias("weeks_in"),
+            (pl.col("status") == "missing").sum().alias("weeks_missing"),
+        )
+    )
+    labels = {r.unit: r.label for r in tracking.reporters(wh) if r.agency == agency}
+    labels |= {u: c.unit_label(u) for u in figures["unit"].to_list() if u not in labels}
+    frame = pl.DataFrame(
+        {"unit": list(labels), "label": list(labels.values())}, schema={"unit": pl.String, "label": pl.String}
+    )
+    return (
+        frame.join(figures, on="unit", how="left")
+        .join(weeks, on="unit", how="left")
+        .with_columns(pl.col("t2_cases_filed", "t2_fines").fill_null(0))
+    )
+
+
 def district_league(wh: Warehouse, as_of: dt.date) -> pl.DataFrame:
     """The units on the key indicators (bureau tables and member agencies' tables of the same unit added),
     with complaints in their area and their weekly-table compliance."""

@@ -66,6 +66,21 @@ def test_focus_progress_and_agency_matrix(loaded_app, samples):
     assert psb_f2["responsible"] and psb_f2["cases"] == 0  # answers for F2, reported nothing: marked on the page
 
 
+def test_agency_focus_detail_adds_up_to_its_heat_map_cell(loaded_app):
+    """What 报送进度 shows behind a heat-map cell (issue 14): per reporter, summing to the cell, every cell."""
+    wh, day = loaded_app, dt.date(2018, 11, 30)
+    matrix = overview.agency_matrix(wh, day)
+    for cell in matrix.to_dicts():
+        detail = overview.agency_focus_detail(wh, day, cell["agency"], cell["focus"])
+        assert detail["t2_cases_filed"].sum() == cell["cases"], cell
+    aic = overview.agency_focus_detail(wh, day, "aic", "F1")
+    assert set(aic["unit"]) == {u.key for u in wh.campaign.units}  # every unit's bureau table reports for aic
+    assert aic.filter(aic["unit"] == "wujin")["weeks_in"].item() >= 1
+    psb = overview.agency_focus_detail(wh, day, "psb", "F2").row(0, named=True)
+    assert (psb["label"], psb["t2_cases_filed"]) == ("市公安局", 0)  # named as it reports; answers for F2, nothing in
+    assert psb["weeks_missing"] == psb["weeks_due"] - psb["weeks_in"]
+
+
 def test_district_league_has_every_unit_with_compliance(loaded_app):
     league = overview.district_league(loaded_app, dt.date(2018, 8, 20)).to_dicts()
     assert [r["unit"] for r in league][:1] == ["wujin"]  # most cases first

@@ -8,11 +8,14 @@ trend over time, a share of statuses) and shows rankings as tables with bars.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from app_pages.ui.drill import picking_rows
 from campaign import Campaign
 
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=16)
@@ -123,18 +126,28 @@ def timeline(c: Campaign, as_of: dt.date) -> go.Figure:
 
 
 def trend_chart(
-    c: Campaign, dates: list, series: dict[str, list], unit: str, grain: str = "day", height: int = 420
+    c: Campaign,
+    dates: list,
+    series: dict[str, list],
+    unit: str,
+    grain: str = "day",
+    height: int = 420,
+    customdata: dict[str, list] | None = None,
 ) -> go.Figure:
-    """Counts over time, one line per series, with the time nodes shaded and the stages marked."""
+    """Counts over time, one line per series, with the time nodes shaded and the stages marked. Where a series has
+    `customdata` (one entry per date), its points carry it, and are drawn, so a click can pick one."""
     fig = go.Figure()
     palette = ["#4C78A8", "#F58518", "#54A24B", "#B279A2"]
     for i, (name, ys) in enumerate(series.items()):
+        picks = (customdata or {}).get(name)
         fig.add_trace(
             go.Scatter(
                 x=dates,
                 y=ys,
                 name=name,
-                mode="lines+markers" if grain == "week" else "lines",
+                customdata=picks,
+                mode="lines+markers" if grain == "week" or picks else "lines",
+                marker=dict(size=8 if grain == "week" else 5),
                 line=dict(width=3 if i == 0 else 2, color=palette[i % len(palette)]),
                 hovertemplate=(
                     "%{x|%Y-%m-%d}"
@@ -149,16 +162,46 @@ def trend_chart(
     return style(fig, height=height)
 
 
+def clickable_cells(fig: go.Figure, xs: list, ys: list, customdata: list[list], hover: list[list[str]]) -> go.Figure:
+    """A heat map's cells made clickable: plotly cannot select a heat-map cell, so an invisible square marker sits on
+    each cell, carrying the cell's customdata (row by row, as the heat map's z) and its hover text."""
+    fig.update_traces(hoverinfo="skip", selector=dict(type="heatmap"))
+    invisible = dict(marker=dict(opacity=0))
+    fig.add_trace(
+        go.Scatter(
+            x=[x for _ in ys for x in xs],
+            y=[y for y in ys for _ in xs],
+            customdata=[cell for row in customdata for cell in row],
+            text=[h for row in hover for h in row],
+            hovertemplate="%{text}<extra></extra>",
+            mode="markers",
+            marker=dict(symbol="square", size=36, opacity=0),
+            selected=invisible,
+            unselected=invisible,
+            showlegend=False,
+        )
+    )
+    fig.update_layout(hoverdistance=60)
+    return fig
+
+
 def bar_chart(
-    labels: list[str], values: list[float], unit: str, colour: str = "#4C78A8", height: int | None = None
+    labels: list[str],
+    values: list[float],
+    unit: str,
+    colour: str | list[str] = "#4C78A8",
+    height: int | None = None,
+    customdata: list | None = None,
 ) -> go.Figure:
-    """Horizontal bars, largest on top, the value printed on each bar (readable on a projector)."""
+    """Horizontal bars, largest on top, the value printed on each bar (readable on a projector); one colour, or one
+    per bar; `customdata`, one per bar, for a click to pick."""
     fig = go.Figure(
         go.Bar(
             y=labels,
             x=values,
             orientation="h",
             marker_color=colour,
+            customdata=customdata,
             text=[f"{v:,.0f}" for v in values],
             textposition="auto",
             hovertemplate=f"%{{y}}：%{{x:,}} {unit}<extra></extra>",
@@ -186,11 +229,21 @@ def donut_chart(
     return style(fig, height=height)
 
 
-def ranked_table(frame: pl.DataFrame, label: str, value: str, unit: str, *, height: int | None = None) -> None:
+def ranked_table(
+    frame: pl.DataFrame,
+    label: str,
+    value: str,
+    unit: str,
+    *,
+    height: int | None = None,
+    pick: tuple[str, list[Any], Callable[[Any], None]] | None = None,
+) -> None:
     """A ranking as a table: the label column, then `value` as a bar in each row (the largest full width), then any
-    other columns. Columns are named as users read them; `unit` goes into the bar column's name."""
+    other columns. Columns are named as users read them; `unit` goes into the bar column's name. With `pick` =
+    (widget key, one key per row, callback), clicking a row calls the callback with that row's key."""
     top = frame[value].max() if frame.height else 0
-    st.dataframe(
+    show: Any = st.dataframe if pick is None else (lambda f, **kw: picking_rows(f, pick[1], pick[0], pick[2], **kw))
+    show(
         frame,
         hide_index=True,
         width="stretch",
@@ -198,7 +251,18 @@ def ranked_table(frame: pl.DataFrame, label: str, value: str, unit: str, *, heig
         column_config={
             label: st.column_config.TextColumn(label, width="medium"),
             value: st.column_config.ProgressColumn(
-                f"{value}（{unit}）", format="%d", min_value=0, max_value=max(top or 0, 1), color="#4C78A8"
+                f"{value}（{unit}）",
+                format="%d",
+                min_value=0,
+                max_value=max(top or 0, 1),
+                color="#4C78A8",
+                width="small",
             ),
+            # the other figures narrow, so they show beside the bar instead of past the table's right edge
+            **{
+                col: st.column_config.NumberColumn(col, width="small")
+                for col in frame.columns
+                if col not in (label, value)
+            },
         },
     )

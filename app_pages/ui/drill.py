@@ -6,7 +6,7 @@ once, on the run that a drill-down switched to it, so the link's filters win ove
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import plotly.graph_objects as go
@@ -39,18 +39,29 @@ def may_open(page: str) -> bool:
     return can_see_page(require_principal(), page)
 
 
-def clickable_chart(fig: go.Figure, key: str, page: str, param: str) -> None:
-    """A plotly chart whose bars carry their slice's key as customdata: clicking one opens `page` filtered by
-    `param` = that key. Where the user may not see `page`, the chart is a plain chart."""
+def _picked(points: list[dict], whole: bool = False) -> Any:
+    """The customdata of the first clicked point. Plotly sends a list when a point carries several fields: the
+    first of them, or with `whole` all of them."""
+    chosen = next((p.get("customdata") for p in points if p.get("customdata") is not None), None)
+    if isinstance(chosen, list) and not whole:
+        chosen = chosen[0] if chosen else None
+    return chosen
+
+
+def clickable_chart(fig: go.Figure, key: str, page: str, param: str | tuple[str, ...]) -> None:
+    """A plotly chart whose bars (or cells) carry their slice's key as customdata: clicking one opens `page` filtered
+    by `param` = that key; with several params, the customdata holds one value for each. Where the user may not see
+    `page`, the chart is a plain chart."""
     if not may_open(page):
         st.plotly_chart(fig, width="stretch", key=key)
         return
     event: Any = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun", selection_mode="points")
-    points = event.selection.points if event else []
-    chosen = next((p.get("customdata") for p in points if p.get("customdata") is not None), None)
-    if isinstance(chosen, list):  # plotly sends a point's customdata as a list when it has several fields
-        chosen = chosen[0] if chosen else None
-    if chosen is not None:
+    chosen = _picked(event.selection.points if event else [], whole=isinstance(param, tuple))
+    if chosen is None:
+        return
+    if isinstance(param, tuple):
+        open_page(page, {name: str(v) for name, v in zip(param, chosen, strict=True)})
+    else:
         open_page(page, {param: str(chosen)})
 
 
@@ -63,6 +74,44 @@ def clickable_rows(frame: Any, keys: list[str], key: str, page: str, param: str,
     rows = event.selection.rows if event else []
     if rows:
         open_page(page, {param: keys[rows[0]]})
+
+
+# --- picking a slice on the page itself -------------------------------------------------------------------
+# A chart or table that narrows the page it is on: the click is handled in a callback, before the page's filter
+# widgets are drawn again, so the callback may set them; the widget then comes back under a new key, unselected,
+# because the page now shows the slice and the filter says so.
+
+
+def _pick_key(key: str) -> str:
+    return f"{key}__{st.session_state.get(f'{key}__picks', 0)}"
+
+
+def _picked_once(key: str, value: Any, pick: Callable[[Any], None]) -> None:
+    if value is None:
+        return
+    pick(value)
+    st.session_state[f"{key}__picks"] = st.session_state.get(f"{key}__picks", 0) + 1
+
+
+def picking_chart(fig: go.Figure, key: str, pick: Callable[[Any], None], **kwargs: Any) -> None:
+    """A plotly chart whose points carry a slice as customdata; a click calls `pick(slice)`."""
+    wkey = _pick_key(key)
+
+    def _on_select() -> None:
+        _picked_once(key, _picked(st.session_state[wkey].selection.points), pick)
+
+    st.plotly_chart(fig, width="stretch", key=wkey, on_select=_on_select, selection_mode="points", **kwargs)
+
+
+def picking_rows(frame: Any, keys: list[Any], key: str, pick: Callable[[Any], None], **kwargs: Any) -> None:
+    """A table whose rows are slices (one entry of `keys` per row); clicking a row calls `pick(its key)`."""
+    wkey = _pick_key(key)
+
+    def _on_select() -> None:
+        rows = st.session_state[wkey].selection.rows
+        _picked_once(key, keys[rows[0]] if rows else None, pick)
+
+    st.dataframe(frame, key=wkey, on_select=_on_select, selection_mode="single-row", **kwargs)
 
 
 # Where a figure is explained: the page holding its records, and the filter that narrows them to it.

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, create_test_users
-from warehouse import open_warehouse
+from warehouse import Warehouse, open_warehouse
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -93,6 +93,27 @@ def server(tmp_path_factory) -> Iterator[dict]:
     wh.close()
     with run_server(db) as s:
         yield s
+
+
+DEMO_WEEKS = ("2018-11-05", "2018-11-12")
+
+
+def build_demo_warehouse(db: Path) -> Warehouse:
+    """The shipped demo exports plus two weeks (DEMO_WEEKS) of its weekly tables, loaded through the loaders, with
+    one account per role; open, for the caller to read the figures a page must show before a server takes it."""
+    from auth.policy import SYSTEM
+    from loaders import demo, load_file, refresh_summaries
+
+    wh = open_warehouse(db)
+    for entry in demo.manifest():
+        if entry["kind"] == "district_stats" and entry["week"] not in DEMO_WEEKS:
+            continue
+        options = {k: entry[k] for k in ("unit", "agency", "week", "received_on") if k in entry}
+        result = load_file(wh, demo.DEMO_DIR / entry["file"], user=SYSTEM, kind=entry["kind"], is_demo=True, **options)
+        assert result.status == "loaded", (entry["file"], result.errors[:3])
+    refresh_summaries(wh)
+    create_test_users(wh)
+    return wh
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from auth.policy import SYSTEM
-from loaders import demo, load_file, refresh_summaries
 from metrics import overview
 from metrics.dates import default_as_of
-from tests.conftest import create_test_users
-from tests.e2e.conftest import ARTIFACTS, run_server, screenshot
+from tests.e2e.conftest import ARTIFACTS, build_demo_warehouse, run_server, screenshot
 from tests.e2e.test_browser import login
-from warehouse import open_warehouse
 
 pytestmark = pytest.mark.e2e
 
-WEEKS = ("2018-11-05", "2018-11-12")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 
@@ -27,15 +22,7 @@ def demo_server(tmp_path_factory):
     """The dashboard on the demo exports and the demo's weekly tables of two weeks; with the figures the bars
     must show, worked out before the server takes the file."""
     db = tmp_path_factory.mktemp("e2e-demo") / "wangjian.duckdb"
-    wh = open_warehouse(db)
-    for entry in demo.manifest():
-        if entry["kind"] == "district_stats" and entry["week"] not in WEEKS:
-            continue
-        options = {k: entry[k] for k in ("unit", "agency", "week", "received_on") if k in entry}
-        result = load_file(wh, demo.DEMO_DIR / entry["file"], user=SYSTEM, kind=entry["kind"], is_demo=True, **options)
-        assert result.status == "loaded", (entry["file"], result.errors[:3])
-    refresh_summaries(wh)
-    create_test_users(wh)
+    wh = build_demo_warehouse(db)
     day = default_as_of(wh)
     focus = {r["focus"]: int(r["complaints_total"]) for r in overview.focus_progress(wh, day).to_dicts()}
     wh.close()
