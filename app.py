@@ -200,9 +200,12 @@ with st.sidebar:
     st.caption(f"{campaign.office}　{campaign.start:%Y年%-m月%-d日}—{campaign.end:%Y年%-m月%-d日}")
     version = wh.data_version()
     if st.session_state.get("as_of_data_version") != version or "as_of_widget" not in st.session_state:
-        # New data moves the default forward; a date the user picked stays as long as the data does not change.
-        same_data = st.session_state.get("as_of_data_version") == version
-        st.session_state["as_of_widget"] = (same_data and st.session_state.get("as_of")) or default_as_of(wh)
+        # New data moves the default date forward, and the date of a user who kept the default with it; a date the
+        # user picked stays, whoever loads what, until they pick another.
+        default, picked = default_as_of(wh), st.session_state.get("as_of")
+        kept_default = picked is None or picked == st.session_state.get("as_of_default")
+        st.session_state["as_of_widget"] = default if kept_default else picked
+        st.session_state["as_of_default"] = default
         st.session_state["as_of_data_version"] = version
     st.session_state["as_of"] = st.date_input(
         "统计截止日期",
