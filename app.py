@@ -15,7 +15,7 @@ from app_pages.ui.layout import phone_css
 from app_pages.ui.session import current_user, sign_in, sign_out
 from auth.accounts import MIN_PASSWORD_LENGTH, AuthError, bootstrap_admin, has_users, login, lookup_email
 from auth.audit import record
-from auth.policy import PAGES_BY_ROLE, Principal
+from auth.policy import PAGE_TITLES, PAGES_BY_ROLE, Principal
 from campaign import CampaignError
 from loaders import demo
 from metrics.dates import default_as_of
@@ -41,14 +41,14 @@ except (CampaignError, WarehouseError) as exc:
 
 campaign = wh.campaign
 
-PAGES = {
-    "overview": dict(page="app_pages/overview.py", title="总览", icon=":material/dashboard:"),
-    "uploads": dict(page="app_pages/uploads.py", title="数据上报", icon=":material/upload_file:"),
-    "complaints": dict(page="app_pages/complaints.py", title="投诉分析", icon=":material/forum:"),
-    "monitoring": dict(page="app_pages/monitoring.py", title="监测线索", icon=":material/radar:"),
-    "tracking": dict(page="app_pages/tracking.py", title="报送进度", icon=":material/fact_check:"),
-    "followup": dict(page="app_pages/followup.py", title="督办", icon=":material/assignment_late:"),
-    "admin": dict(page="app_pages/admin.py", title="系统管理", icon=":material/admin_panel_settings:"),
+ICONS = {
+    "overview": ":material/dashboard:",
+    "uploads": ":material/upload_file:",
+    "complaints": ":material/forum:",
+    "monitoring": ":material/radar:",
+    "tracking": ":material/fact_check:",
+    "followup": ":material/assignment_late:",
+    "admin": ":material/admin_panel_settings:",
 }
 
 
@@ -148,7 +148,7 @@ def stray_paths() -> list[str]:
 
     ctx = get_script_run_ctx()
     name = ((ctx and ctx.pages_manager.intended_page_name) or "").strip("/")
-    return [name] if re.fullmatch(r"[A-Za-z0-9_-]+", name) and name not in ("login", *PAGES) else []
+    return [name] if re.fullmatch(r"[A-Za-z0-9_-]+", name) and name not in ("login", *PAGE_TITLES) else []
 
 
 user = current_user(wh)  # the server-side session: survives a reload, ends on idle, logout or an admin's order
@@ -163,7 +163,7 @@ if user is None:
     st.navigation(
         [
             st.Page(entry, title="登录", url_path=path, default=(path == "login"))
-            for path in ("login", *PAGES, *stray_paths())
+            for path in ("login", *PAGE_TITLES, *stray_paths())
         ],
         position="hidden",
     )
@@ -177,11 +177,14 @@ def not_allowed() -> None:
 
 
 allowed = PAGES_BY_ROLE[user.role]
-pages = [st.Page(**PAGES[key], url_path=key, default=(key == allowed[0])) for key in allowed]
+pages = [
+    st.Page(f"app_pages/{key}.py", title=PAGE_TITLES[key], icon=ICONS[key], url_path=key, default=(key == allowed[0]))
+    for key in allowed
+]
 # Every other known path still routes somewhere: /login (the page just logged in from) to the default page, a
 # page of another role to a Chinese refusal.
 elsewhere = [st.Page(lambda: st.switch_page(pages[0]), title="登录", url_path="login")]
-elsewhere += [st.Page(not_allowed, title="无权访问", url_path=key) for key in PAGES if key not in allowed]
+elsewhere += [st.Page(not_allowed, title="无权访问", url_path=key) for key in PAGE_TITLES if key not in allowed]
 elsewhere += [st.Page(lambda: st.switch_page(pages[0]), title="首页", url_path=path) for path in stray_paths()]
 # Only this script builds the menu: page links to the pages this role may see (position="hidden" keeps
 # st.navigation from drawing a second one). The pages live in app_pages/, not pages/: Streamlit lists a folder
@@ -197,9 +200,12 @@ with st.sidebar:
     st.caption(f"{campaign.office}　{campaign.start:%Y年%-m月%-d日}—{campaign.end:%Y年%-m月%-d日}")
     version = wh.data_version()
     if st.session_state.get("as_of_data_version") != version or "as_of_widget" not in st.session_state:
-        # New data moves the default forward; a date the user picked stays as long as the data does not change.
-        same_data = st.session_state.get("as_of_data_version") == version
-        st.session_state["as_of_widget"] = (same_data and st.session_state.get("as_of")) or default_as_of(wh)
+        # New data moves the default date forward, and the date of a user who kept the default with it; a date the
+        # user picked stays, whoever loads what, until they pick another.
+        default, picked = default_as_of(wh), st.session_state.get("as_of")
+        kept_default = picked is None or picked == st.session_state.get("as_of_default")
+        st.session_state["as_of_widget"] = default if kept_default else picked
+        st.session_state["as_of_default"] = default
         st.session_state["as_of_data_version"] = version
     st.session_state["as_of"] = st.date_input(
         "统计截止日期",

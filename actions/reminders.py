@@ -1,6 +1,6 @@
 """What is due on a date, computed, never sent: 催报 reminders per unit and the leadership digest.
 
-- weekly tables not received by their due date (metrics.tracking: 逾期未报);
+- weekly tables not received by their due date (metrics.tracking: 逾期未报), one reminder per reporter;
 - deliverables due within DELIVERABLE_WARN_WORKDAYS working days, or overdue and still missing;
 - 督办 items still with their unit whose light is yellow or red on the date.
 
@@ -62,21 +62,7 @@ def _left(days: int) -> str:
 def reminders(wh: Warehouse, as_of: dt.date) -> list[Reminder]:
     """Every reminder due on `as_of`, by unit: late weekly tables, deliverables, yellow and red 督办 items."""
     c, cal = wh.campaign, wh.calendar()
-    out = []
-    for s in tracking.week_statuses(wh, as_of):
-        if s.status != "missing":
-            continue
-        days = cal.workdays_between(as_of, s.due_date)
-        subject = f"【催报】{_whom(wh, s.unit, s.agency)}：{s.week_start:%m月%d日}当周情况统计表逾期未报"
-        text = (
-            f"{_whom(wh, s.unit, s.agency)}：{s.week_start:%Y年%m月%d日}至{s.week_start + dt.timedelta(days=6):%m月%d日}的"
-            f"情况统计表（统计表1、2）应于 {s.due_date:%Y年%m月%d日} 前报送，截至 {as_of:%m月%d日} 仍未收到"
-            f"（{_left(days)}）。请尽快在网剑行动数据看板「数据上报」页上传。"
-        )
-        out.append(
-            Reminder(s.unit, s.agency, "weekly_table", subject, s.due_date, days, text,
-                     f"weekly_table|{s.unit}|{s.agency}|{s.week_start}|overdue")
-        )  # fmt: skip
+    out = [_weekly_reminder(wh, cal, as_of, weeks) for weeks in _missing_weeks(wh, as_of).values()]
     for d in tracking.deliverable_statuses(wh, as_of):
         days = cal.workdays_between(as_of, d.due_date)
         if d.status == "missing":
@@ -111,6 +97,38 @@ def reminders(wh: Warehouse, as_of: dt.date) -> list[Reminder]:
             )
         )  # fmt: skip
     return out
+
+
+def _missing_weeks(wh: Warehouse, as_of: dt.date) -> dict[tuple[str, str], list[tracking.WeekStatus]]:
+    """Per reporter, its weekly tables 逾期未报 on `as_of`, oldest first."""
+    out: dict[tuple[str, str], list[tracking.WeekStatus]] = {}
+    for s in tracking.week_statuses(wh, as_of):
+        if s.status == "missing":
+            out.setdefault((s.unit, s.agency), []).append(s)
+    return {k: sorted(v, key=lambda s: s.week_start) for k, v in out.items()}
+
+
+def _weekly_reminder(wh: Warehouse, cal, as_of: dt.date, weeks: list[tracking.WeekStatus]) -> Reminder:
+    """One 催报 per reporter for all its overdue tables, not one per table: the first send in mid-campaign would
+    otherwise flood a unit's mailbox. It is keyed by the newest overdue week, so a week newly overdue sends one new
+    message, listing every table still owed; the same list is never sent twice."""
+    oldest, newest = weeks[0], weeks[-1]
+    whom = _whom(wh, oldest.unit, oldest.agency)
+    days = cal.workdays_between(as_of, oldest.due_date)
+    named = "、".join(f"{s.week_start:%m月%d日}" for s in weeks)
+    subject_weeks = named if len(weeks) <= 3 else f"{oldest.week_start:%m月%d日}起共 {len(weeks)} 周"
+    owed = "；".join(
+        f"{s.week_start:%Y年%m月%d日}至{s.week_start + dt.timedelta(days=6):%m月%d日}（应于 {s.due_date:%m月%d日} 前）"
+        for s in weeks
+    )
+    text = (
+        f"{whom}：以下 {len(weeks)} 周的情况统计表（统计表1、2）截至 {as_of:%m月%d日} 仍未收到：{owed}。"
+        f"最早一份{_left(days)}。请尽快在网剑行动数据看板「数据上报」页上传。"
+    )
+    return Reminder(
+        oldest.unit, oldest.agency, "weekly_table", f"【催报】{whom}：{subject_weeks}当周情况统计表逾期未报",
+        oldest.due_date, days, text, f"weekly_table|{oldest.unit}|{oldest.agency}|{newest.week_start}|overdue",
+    )  # fmt: skip
 
 
 def late_units(wh: Warehouse, as_of: dt.date) -> list[dict]:

@@ -39,6 +39,8 @@ def record(
     sha256: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Append one row to the trail in its own transaction."""
-    with wh.write() as cur:
+    """Append one row to the trail in its own transaction. No figure is computed from the trail, so the data version
+    (the caches' key, and what moves the sidebar's default date) stays as it was: an export or a generated document
+    neither empties every cache nor moves anyone's date."""
+    with wh.transaction(bump_version=False) as cur:
         audit(cur, p, action, target, sha256, detail)

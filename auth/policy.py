@@ -12,6 +12,17 @@ from campaign.model import UNIT_KINDS
 
 ROLES = {"leader": "领导", "unit_staff": "填报员", "analyst": "分析员", "admin": "管理员"}
 
+# Every page (by url path) and its title, in menu order: the menu, the tests and the browser bench read it here.
+PAGE_TITLES = {
+    "overview": "总览",
+    "uploads": "数据上报",
+    "complaints": "投诉分析",
+    "monitoring": "监测线索",
+    "tracking": "报送进度",
+    "followup": "督办",
+    "admin": "系统管理",
+}
+
 # Pages (by url path) each role may see. Navigation is built from this; every page checks it again.
 PAGES_BY_ROLE = {
     "leader": ["overview", "complaints", "monitoring", "tracking", "followup"],

@@ -32,17 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from auth.policy import PAGES_BY_ROLE  # noqa: E402 - after the path set-up, so the bench runs from anywhere
+from auth.policy import PAGE_TITLES, PAGES_BY_ROLE  # noqa: E402 - after the path set-up, so the bench runs from anywhere
 
-TITLES = {
-    "overview": "总览",
-    "uploads": "数据上报",
-    "complaints": "投诉分析",
-    "monitoring": "监测线索",
-    "tracking": "报送进度",
-    "followup": "督办",
-    "admin": "系统管理",
-}
+TITLES = PAGE_TITLES
 REPEAT = 3
 QUIET_MS = 600
 PASSWORD = "bench-password-123"

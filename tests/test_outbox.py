@@ -72,20 +72,22 @@ def test_send_twice_sends_each_reminder_once(wh, cfg, smtp_server, webhook_serve
     assert sorted(mail) == ["【催报】武进区：07月30日当周情况统计表逾期未报", "【催报】武进区：实施方案逾期未报"]
     assert sorted(_robot_titles(hook, "/cgi-bin/webhook/send")) == sorted(mail)  # the same, by 企业微信
     psb = _subjects(box, "psb@example.gov.cn")
-    assert sorted(psb) == [
-        "【催报】市本级·市公安局：07月30日当周情况统计表逾期未报",
-        "【催报】市本级·市公安局：08月06日当周情况统计表逾期未报",
+    assert sorted(psb) == [  # one reminder for both overdue tables, not one each
+        "【催报】市本级·市公安局：07月30日、08月06日当周情况统计表逾期未报",
         "【催报】市本级·市公安局：实施方案逾期未报",
     ]
+    owed = next(m["body"] for m in box.messages if "psb@example.gov.cn" in m["to"] and "统计表逾期" in m["subject"])
+    assert "以下 2 周的情况统计表" in owed and "2018年07月30日至08月05日（应于 08月06日 前）" in owed
     assert first.failed == 0 and first.sent == len(mail) * 2 + len(psb)
     # The same date again: nothing new is composed and nothing is sent twice.
     again = outbox.send(wh, as_of, cfg)
     assert (again.composed, again.sent, again.failed) == (0, 0, 0)
     assert len(box.messages) == len(mail) + len(psb)
-    # A week later only what is new goes out: 武进区's 08-13 table (due 08-20) is now overdue.
+    # A week later only what is new goes out: 武进区's 08-13 table (due 08-20) is now overdue; the one message
+    # names every table it still owes (07-30 too).
     outbox.send(wh, D(2018, 8, 21), cfg)
     assert sorted(_subjects(box, "wujin@example.gov.cn")) == sorted(
-        [*mail, "【催报】武进区：08月13日当周情况统计表逾期未报"]
+        [*mail, "【催报】武进区：07月30日、08月13日当周情况统计表逾期未报"]
     )
 
 
@@ -183,13 +185,13 @@ def test_an_unrouted_reminder_waits_for_its_channel(wh, cfg, smtp_server):  # no
     outbox.send(wh, D(2018, 8, 14), cfg)
     box = outbox.outbox(wh)
     waiting = box.filter((box["unit"] == "tianning") & (box["status"] == "unrouted"))
-    assert waiting.height == 3 and waiting["last_error"][0].startswith("尚未配置该单位的提醒渠道")
+    assert waiting.height == 2 and waiting["last_error"][0].startswith("尚未配置该单位的提醒渠道")
     add_route(
         wh, lookup(wh, "admin"), cfg, audience="unit", unit="tianning", channel="email", target="tn@example.gov.cn"
     )
     report = outbox.send(wh, D(2018, 8, 14), cfg)
-    assert (report.composed, report.sent) == (0, 3)  # its two weekly tables and the 实施方案
-    assert len(_subjects(smtp_server["box"], "tn@example.gov.cn")) == 3
+    assert (report.composed, report.sent) == (0, 2)  # its two weekly tables in one reminder, and the 实施方案
+    assert len(_subjects(smtp_server["box"], "tn@example.gov.cn")) == 2
 
 
 def test_no_secret_reaches_the_warehouse(wh, cfg, webhook_server):  # noqa: F811

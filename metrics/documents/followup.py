@@ -19,6 +19,12 @@ def named(items: list[Item]) -> list[Item]:
     return [i for i in items if i.is_open and (i.level == "listed" or i.light == "red")]
 
 
+def _counted(items: list[Item], field: str, labels: dict[str, str]) -> str:
+    """「已下发 1 件、已办结 2 件」: the counts by state (or light) that are not zero, in the labels' order."""
+    counts = {label: sum(getattr(i, field) == key for i in items) for key, label in labels.items()}
+    return "、".join(f"{label} {n} 件" for label, n in counts.items() if n)
+
+
 def followup_items(ctx: Context) -> None:
     """Counts by state and light, the named items, and for the city each unit's open items by light."""
     wh, as_of = ctx.wh, ctx.as_of
@@ -26,13 +32,14 @@ def followup_items(ctx: Context) -> None:
     if not found:
         ctx.doc.paragraph(f"截至{full_day(as_of)}，{ctx.who}尚无督办事项。")
         return
-    by_state = "、".join(f"{label} {sum(i.state == s for i in found)} 件" for s, label in STATES.items())
     still = [i for i in found if i.is_open]
-    by_light = "、".join(f"{label} {sum(i.light == k for i in still)} 件" for k, label in LIGHTS.items())
-    listed = sum(i.level == "listed" for i in still)
+    if not still:
+        ctx.doc.paragraph(f"截至{full_day(as_of)}，{ctx.who}共有督办事项 {len(found)} 件，已全部办结。")
+        return
     ctx.doc.paragraph(
-        f"截至{full_day(as_of)}，{ctx.who}共有督办事项 {len(found)} 件，其中{by_state}。"
-        f"未办结的 {len(still)} 件中，{by_light}；{LEVELS['listed']} {listed} 件。"
+        f"截至{full_day(as_of)}，{ctx.who}共有督办事项 {len(found)} 件，其中{_counted(found, 'state', STATES)}。"
+        f"未办结的 {len(still)} 件中，{_counted(still, 'light', LIGHTS)}"
+        + (f"，{LEVELS['listed']} {listed} 件。" if (listed := sum(i.level == "listed" for i in still)) else "。")
     )
     shown = named(found)
     if not shown:

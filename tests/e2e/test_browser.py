@@ -4,20 +4,13 @@ import urllib.request
 
 import pytest
 
+from auth.policy import PAGE_TITLES
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e
 
-PAGES = [
-    ("overview", "总览"),
-    ("uploads", "数据上报"),
-    ("complaints", "投诉分析"),
-    ("monitoring", "监测线索"),
-    ("tracking", "报送进度"),
-    ("followup", "督办"),
-    ("admin", "系统管理"),
-]
+PAGES = list(PAGE_TITLES.items())  # (url path, title), in menu order
 
 
 def login(page, base: str, user: str = "admin") -> None:
