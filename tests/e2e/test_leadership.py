@@ -22,12 +22,8 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    """The dashboard on the demo exports and the demo's weekly tables of two weeks; with the figures the bars
-    must show, worked out before the server takes the file."""
-    db = tmp_path_factory.mktemp("e2e-demo") / "wangjian.duckdb"
-    wh = open_warehouse(db)
+def load_demo(wh) -> None:
+    """The demo exports and the demo's weekly tables of WEEKS, through the loaders; summaries; one account per role."""
     for entry in demo.manifest():
         if entry["kind"] == "district_stats" and entry["week"] not in WEEKS:
             continue
@@ -36,6 +32,15 @@ def demo_server(tmp_path_factory):
         assert result.status == "loaded", (entry["file"], result.errors[:3])
     refresh_summaries(wh)
     create_test_users(wh)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """The dashboard on the demo exports and the demo's weekly tables of two weeks; with the figures the bars
+    must show, worked out before the server takes the file."""
+    db = tmp_path_factory.mktemp("e2e-demo") / "wangjian.duckdb"
+    wh = open_warehouse(db)
+    load_demo(wh)
     day = default_as_of(wh)
     focus = {r["focus"]: int(r["complaints_total"]) for r in overview.focus_progress(wh, day).to_dicts()}
     wh.close()
