@@ -7,7 +7,7 @@ import streamlit as st
 from actions import board
 from actions import items as fi
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
-from app_pages.ui.followup import LEGEND, PREFILL, can_open, items_table, light_text
+from app_pages.ui.followup import LEGEND, PREFILL, can_open, items_view, light_text
 from auth.policy import FOLLOWUP_OFFICE, PermissionDenied
 from loaders.result import Upload
 
@@ -30,7 +30,11 @@ if user.role == "unit_staff":
 prefill = st.session_state.get(PREFILL)
 if can_open(user):
     origin: fi.Origin = prefill["origin"] if prefill else fi.Origin()
-    with st.expander("新建督办事项", expanded=bool(prefill), icon=":material/assignment_add:"):
+    # On a phone the form drops its own frame inside the expander's (layout.py), so its fields keep the width.
+    with (
+        st.container(key="fu_new"),
+        st.expander("新建督办事项", expanded=bool(prefill), icon=":material/assignment_add:"),
+    ):
         if prefill:
             st.caption(f"来源：{fi.ORIGINS[origin.kind]}　{origin.note or ''}　{'、'.join(origin.record_ids[:10])}")
         with st.form("fu_open"):
@@ -91,7 +95,7 @@ show_closed = st.toggle("显示已办结的事项", value=False, key="fu_show_cl
 shown = [i for i in items if show_closed or i.is_open]
 st.subheader(f"督办事项（{len(shown)} 项）")
 if shown:
-    st.dataframe(items_table(shown, c), hide_index=True, width="stretch")
+    items_view(shown, c)
 else:
     st.caption("没有未办结的事项。")
 
