@@ -7,7 +7,7 @@ import streamlit as st
 from actions import board
 from actions import items as fi
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
-from app_pages.ui.followup import LEGEND, PREFILL, can_open, items_table, light_text
+from app_pages.ui.followup import LEGEND, PREFILL, can_open, items_view, light_text, plain
 from auth.policy import FOLLOWUP_OFFICE, PermissionDenied
 from loaders.result import Upload
 
@@ -30,7 +30,11 @@ if user.role == "unit_staff":
 prefill = st.session_state.get(PREFILL)
 if can_open(user):
     origin: fi.Origin = prefill["origin"] if prefill else fi.Origin()
-    with st.expander("新建督办事项", expanded=bool(prefill), icon=":material/assignment_add:"):
+    # On a phone the form drops its own frame inside the expander's (layout.py), so its fields keep the width.
+    with (
+        st.container(key="fu_new"),
+        st.expander("新建督办事项", expanded=bool(prefill), icon=":material/assignment_add:"),
+    ):
         if prefill:
             st.caption(f"来源：{fi.ORIGINS[origin.kind]}　{origin.note or ''}　{'、'.join(origin.record_ids[:10])}")
         with st.form("fu_open"):
@@ -91,7 +95,7 @@ show_closed = st.toggle("显示已办结的事项", value=False, key="fu_show_cl
 shown = [i for i in items if show_closed or i.is_open]
 st.subheader(f"督办事项（{len(shown)} 项）")
 if shown:
-    st.dataframe(items_table(shown, c), hide_index=True, width="stretch")
+    items_view(shown, c)
 else:
     st.caption("没有未办结的事项。")
 
@@ -114,7 +118,7 @@ st.query_params["item"] = str(item_id)
 item = by_id[item_id]
 
 with st.container(border=True):
-    st.markdown(f"#### #{item.item_id} {item.title}")
+    st.markdown(f"#### #{item.item_id} {plain(item.title)}")
     a, b, e = st.columns(3)
     a.markdown(
         f"**承办单位**　{board.assignee_label(c, item.unit, item.agency)}  \n**级别**　{item.level_label}  \n"
@@ -133,7 +137,7 @@ with st.container(border=True):
     }.get(o.kind, "")
     e.markdown(
         f"**来源**　{fi.ORIGINS[o.kind]} {link}  \n"
-        + (f"**经营者**　{o.note or ''} {o.merchant_key or ''}  \n" if o.kind == "lead" else "")
+        + (f"**经营者**　{plain(o.note or '')} {o.merchant_key or ''}  \n" if o.kind == "lead" else "")
         + (
             f"**记录编号**　{'、'.join(o.record_ids[:8])}{' 等' if len(o.record_ids) > 8 else ''}  \n"
             if o.record_ids
@@ -142,7 +146,7 @@ with st.container(border=True):
         + (f"**报告周**　{o.week:%Y-%m-%d}" if o.week else "")
     )
     if item.description:
-        st.markdown(f"**督办要求**　{item.description}")
+        st.markdown(f"**督办要求**　{plain(item.description)}")
 
 st.markdown("**办理记录**")
 violations = {v.key: v.label for v in c.violation_types}
@@ -156,7 +160,7 @@ for s in board.step_log(wh, user, item_id):
         )
     st.markdown(
         f"- **{fi.ACTIONS[s['action']]}**　{s['on_date']:%Y-%m-%d}　{s['display_name'] or s['username']}"
-        f"（录入 {s['recorded_at']:%m-%d %H:%M}）　{s['note']}　{'；'.join(cites)}"
+        f"（录入 {s['recorded_at']:%m-%d %H:%M}）　{plain(s['note'] or '')}　{'；'.join(cites)}"
     )
     for f in s["files"] or []:
         name, mime, data, sha = board.file_content(wh, user, f["file_id"])

@@ -4,6 +4,7 @@ and 报送进度 that open an item prefilled from what the page found (the 督�
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 
 import pandas as pd
@@ -14,6 +15,7 @@ from pandas.io.formats.style import Styler
 from actions import board
 from actions import items as fi
 from app_pages.ui.common import cached, warehouse
+from app_pages.ui.layout import ITEMS_KEY, desktop_only, phone_only
 from auth.policy import FOLLOWUP_OFFICE, Principal
 from metrics.tracking import week_statuses
 
@@ -29,13 +31,20 @@ LIGHT_STYLES = {
 LEGEND = f":green[●] 正常；:orange[●] 临期（剩余 ≤ {board.YELLOW_WORKDAYS} 个工作日）；:red[●] 超期"
 
 
+def plain(text: str) -> str:
+    """Typed text (a title, a note) for markdown and st.table cells, shown as typed: 王**小店 keeps its asterisks."""
+    return re.sub(r"([\\`*_\[\]#$~|])", r"\\\1", text)
+
+
 def light_text(i: board.Item) -> str:
     """The light as markdown: a coloured dot and its words."""
     return f"{LIGHT_MARKS[i.light]} {i.light_label}"
 
 
-def items_table(items: list[board.Item], c, *, unit_first: bool = False) -> Styler:
-    """Items as a table whose 时限 cell is coloured by its light (green, yellow, red), dates as text."""
+def items_table(items: list[board.Item], c, *, unit_first: bool = False, phone: bool = False) -> Styler:
+    """Items as a table whose 时限 cell is coloured by its light (green, yellow, red), dates as text. On a phone the
+    key columns only, in this order (layout.py sizes them by position): 事项 with its number and 挂牌督办, 承办单位,
+    时限, 状态, 期限; for st.table, whose cells wrap. 下发 and 来源 are in the item's own view."""
     rows = pd.DataFrame(
         [
             {
@@ -45,18 +54,39 @@ def items_table(items: list[board.Item], c, *, unit_first: bool = False) -> Styl
                 "级别": i.level_label,
                 "状态": i.state_label,
                 "时限": i.light_label,
-                "下发": f"{i.opened_on:%Y-%m-%d}",
                 "反馈期限": f"{i.due_date:%Y-%m-%d}",
+                "下发": f"{i.opened_on:%Y-%m-%d}",
                 "来源": fi.ORIGINS[i.origin.kind],
             }
             for i in items
         ],
-        columns=["编号", "事项", "承办单位", "级别", "状态", "时限", "下发", "反馈期限", "来源"],
+        columns=["编号", "事项", "承办单位", "级别", "状态", "时限", "反馈期限", "下发", "来源"],
     )
-    if unit_first:
+    if phone:
+        listed = ["（挂牌督办）" if i.level == "listed" else "" for i in items]
+        rows = pd.DataFrame(
+            {
+                "事项": rows["编号"] + " " + rows["事项"].map(plain) + listed,
+                "承办单位": rows["承办单位"],
+                "时限": rows["时限"],
+                "状态": rows["状态"],
+                "期限": rows["反馈期限"].str[5:],
+            }
+        )
+    elif unit_first:
         rows = rows[["承办单位", "编号", "事项", "级别", "状态", "时限", "反馈期限"]]
     styles = [LIGHT_STYLES[i.light] for i in items]
-    return rows.style.apply(lambda col: styles if col.name == "时限" else [""] * len(col), axis=0)
+    styler = rows.style.apply(lambda col: styles if col.name == "时限" else [""] * len(col), axis=0)
+    return styler.hide(axis="index") if phone else styler
+
+
+def items_view(items: list[board.Item], c) -> None:
+    """The items table: every column in a dataframe on a desktop; on a phone the key columns in a table whose
+    cells wrap, so nothing lies off the screen's edge."""
+    with desktop_only(ITEMS_KEY):
+        st.dataframe(items_table(items, c), hide_index=True, width="stretch")
+    with phone_only(ITEMS_KEY):
+        st.table(items_table(items, c, phone=True))
 
 
 def can_open(user: Principal) -> bool:

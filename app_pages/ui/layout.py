@@ -1,5 +1,6 @@
-"""Phone layout (below 640 px): a few CSS rules, and a pair of containers of which the screen width shows one,
-so a part that cannot shrink (the agency × focus-area heat map) gets a phone form instead of 15-px cells."""
+"""Phone layout (below 640 px): a few CSS rules, and pairs of containers of which the screen width shows one,
+so a part that cannot shrink (the agency × focus-area heat map, a wide table) gets a phone form instead of 15-px
+cells or columns off the screen's edge."""
 
 from __future__ import annotations
 
@@ -10,18 +11,37 @@ import polars as pl
 import streamlit as st
 
 PHONE_MAX_PX = 640
+ITEMS_KEY = "fu_items"  # the 督办 items table (app_pages/ui/followup.py), once on a page
+_ITEMS = f".st-key-phone_only_{ITEMS_KEY}"
+
+
+def _selector(kind: str) -> str:
+    """The containers of one kind, and the wrapper Streamlit puts around each: hidden with it, so the page's gap
+    is not left behind."""
+    return f'[class*="st-key-{kind}"], [data-testid="stLayoutWrapper"]:has(> [class*="st-key-{kind}"])'
+
 
 _CSS = f"""
 <style>
 @media (max-width: {PHONE_MAX_PX}px) {{
-  .st-key-phone_only {{ display: flex; }}
-  .st-key-desktop_only {{ display: none; }}
+  [class*="st-key-phone_only"] {{ display: flex; }}
+  {_selector("desktop_only")} {{ display: none; }}
+  /* The 督办 items on a phone (事项, 承办单位, 时限, 状态, 期限): the others take the least they need, the title
+     the rest (a long record number in it breaks too); a unit keeps three characters a line, 时限 breaks between
+     words only, 状态 and 期限 stay on one line. */
+  {_ITEMS} :is(td, th):nth-child(1) * {{ overflow-wrap: anywhere; }}
+  {_ITEMS} :is(td, th):nth-child(n+2) {{ width: 1%; }}
+  {_ITEMS} :is(td, th):nth-child(2) p {{ min-width: 3em; }}
+  {_ITEMS} :is(td, th):nth-child(3) * {{ word-break: keep-all; }}
+  {_ITEMS} :is(td, th):nth-child(n+4) * {{ white-space: nowrap; }}
+  /* 督办's new-item form inside its expander: one frame, not two. */
+  .st-key-fu_new [data-testid="stForm"] {{ border: none; padding: 0; }}
   /* Badges (freshness, coverage) wrap instead of cutting their text off. */
   .st-key-freshness span, .st-key-coverage span {{ white-space: normal !important; overflow: visible !important;
     text-overflow: clip !important; max-width: 100% !important; }}
 }}
 @media (min-width: {PHONE_MAX_PX + 1}px) {{
-  .st-key-phone_only {{ display: none; }}
+  {_selector("phone_only")} {{ display: none; }}
 }}
 </style>
 """
@@ -32,15 +52,21 @@ def phone_css() -> None:
     st.html(_CSS)
 
 
+def _key(kind: str, name: str) -> str:
+    return f"{kind}_{name}" if name else kind
+
+
 @contextmanager
-def desktop_only() -> Iterator[None]:
-    with st.container(key="desktop_only"):
+def desktop_only(name: str = "") -> Iterator[None]:
+    """What a screen wider than PHONE_MAX_PX shows; `name` tells apart several pairs on one page."""
+    with st.container(key=_key("desktop_only", name)):
         yield
 
 
 @contextmanager
-def phone_only() -> Iterator[None]:
-    with st.container(key="phone_only"):
+def phone_only(name: str = "") -> Iterator[None]:
+    """The phone form of the desktop_only part of the same name."""
+    with st.container(key=_key("phone_only", name)):
         yield
 
 
