@@ -80,11 +80,11 @@ def items_table(items: list[board.Item], c, *, unit_first: bool = False, phone: 
     return styler.hide(axis="index") if phone else styler
 
 
-def items_view(items: list[board.Item], c) -> None:
+def items_view(items: list[board.Item], c, *, unit_first: bool = False) -> None:
     """The items table: every column in a dataframe on a desktop; on a phone the key columns in a table whose
     cells wrap, so nothing lies off the screen's edge."""
     with desktop_only(ITEMS_KEY):
-        st.dataframe(items_table(items, c), hide_index=True, width="stretch")
+        st.dataframe(items_table(items, c, unit_first=unit_first), hide_index=True, width="stretch")
     with phone_only(ITEMS_KEY):
         st.table(items_table(items, c, phone=True))
 
@@ -210,7 +210,7 @@ def tracking_section(user: Principal, day: dt.date) -> None:
     st.subheader("督办事项")
     open_items = [i for i in cached(board.items, user, day) if i.is_open]
     if open_items:
-        st.dataframe(items_table(open_items, c, unit_first=True), hide_index=True, width="stretch")
+        items_view(open_items, c, unit_first=True)  # on a phone, the same key columns as on 督办
     else:
         st.caption(f"截至 {day:%Y-%m-%d} 没有未办结的督办事项。")
     if not can_open(user):

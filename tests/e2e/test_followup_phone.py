@@ -229,3 +229,30 @@ def test_followup_fits_the_screen_with_its_key_columns_first(followup_server, br
         assert overflow == []
     finally:
         context.close()
+
+
+def test_tracking_shows_the_same_phone_table_of_open_items(followup_server, browser):
+    """报送进度's 督办 section on a phone: the same key columns and rows as 督办, whole inside the screen."""
+    context, page = _new_page(browser, DESKTOP)
+    page.set_default_timeout(120_000)
+    try:
+        login(page, followup_server["url"], "leader")
+        page.get_by_test_id("stSidebar").get_by_role("link", name="报送进度").click()
+        page.get_by_role("heading", name="督办事项").wait_for()
+        _settle(page)
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(2000)
+        if page.get_by_test_id("stSidebar").get_attribute("aria-expanded") == "true":
+            page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+            page.wait_for_timeout(800)
+        table = page.locator(".st-key-phone_only_fu_items table")
+        assert table.is_visible()
+        assert not page.locator(".st-key-desktop_only_fu_items").get_by_test_id("stDataFrame").is_visible()
+        assert [t.strip() for t in table.locator("thead th").all_inner_texts()] == PHONE_COLUMNS
+        rows = [[c.strip() for c in r.locator("td").all_inner_texts()] for r in table.locator("tbody tr").all()]
+        assert rows == followup_server["rows"]["leader"]
+        box = table.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        _shot(page, table, "14-followup-tracking-leader-phone-table")
+    finally:
+        context.close()
