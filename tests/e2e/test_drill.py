@@ -46,8 +46,10 @@ def drill_server(tmp_path_factory):
     week = weeks["date"][9]
     in_week = mc.Filters(focus=focus, start=max(week, c.start), end=min(week + dt.timedelta(days=6), c.end))
     status = mc.breakdown_of(mc.cube(wh, in_week, day), "status")["status"][0]
+    days = mc.trend_of(mc.cube(wh, mc.Filters(), day), "day")
     expected = {
         "all": mc.totals(wh, mc.Filters(), day)["complaints_total"],
+        "day": (days["date"][40], int(days["complaints_total"][40])),
         "focus": (focus, c.focus_label(focus), int(focus_rows["complaints_total"][0])),
         "week": (
             week,
@@ -118,6 +120,38 @@ def test_a_heat_map_cell_opens_tracking_with_what_adds_up_to_it(drill_server, pa
     panel.get_by_role("button", name="关闭明细").click()
     panel.wait_for(state="detached")
     assert "agency" not in _query(page)
+
+
+def _point_position(page, chart, x: str, y: float) -> tuple[float, float]:
+    """Where plotly draws the data point (x, y) of `chart`, in page pixels (its own axis conversion): the daily line
+    draws no markers to click on."""
+    return chart.locator(".js-plotly-plot").evaluate(
+        """(gd, [x, y]) => {
+          const L = gd._fullLayout, r = gd.getBoundingClientRect();
+          return [r.left + L._size.l + L.xaxis.d2p(x), r.top + L._size.t + L.yaxis.d2p(y)];
+        }""",
+        [x, y],
+    )
+
+
+def test_a_point_of_the_daily_trend_narrows_the_page_to_that_day(drill_server, page):
+    when, count = drill_server["complaints"]["day"]
+    login(page, drill_server["url"], "analyst")
+    page.get_by_test_id("stSidebar").get_by_role("link", name="投诉分析").click()
+    page.get_by_role("heading", name="趋势").wait_for()
+    chart = page.locator("[class*='st-key-c_trend__']")
+    chart.locator(".scatterlayer .trace").first.wait_for(state="attached")
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+
+    def click() -> None:
+        x, y = _point_position(page, chart, when.isoformat(), count)
+        page.mouse.move(x, y)
+        page.mouse.click(x, y)
+
+    _click_until(page, click, f"start={when}")
+    assert _query(page) == {"start": when.isoformat(), "end": when.isoformat()}
+    page.get_by_test_id("stMetric").filter(has_text="投诉举报总数").get_by_text(f"{count:,}", exact=True).wait_for()
 
 
 def test_clicks_on_complaints_charts_narrow_the_page_and_the_link(drill_server, page):
