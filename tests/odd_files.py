@@ -354,6 +354,9 @@ ODD_FILES = [
     Odd("shared_formulas.xlsx", shared_formulas, None, 3),
     Odd("dimension.xlsx", sheet_edit(b'<dimension ref="A1:J5"', b'<dimension ref="A1:XFD1048576"'), None, 3),
     Odd("far_cell.xlsx", sheet_edit(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'), "文件 {name} 的工作表部件 sheet1.xml 的单元格范围过大"),
+    # cells without a reference, placed by position: 40 in the last row widen the rectangle past the limit
+    Odd("unnumbered.xlsx", sheet_edit(b"</sheetData>", b'<row r="1048576">' + b'<c t="inlineStr"><is><t>x</t></is></c>' * 40 + b"</row></sheetData>"), "文件 {name} 的工作表部件 sheet1.xml 的单元格范围过大"),
+    Odd("tab_ref.xlsx", sheet_edit(b"</sheetData>", b'<row r="1048576"><c\tr="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'), "文件 {name} 的工作表部件 sheet1.xml 的单元格范围过大"),
     Odd("disordered.xlsx", sheet_edit(b'<row r="1">', b'<row r="9"><c r="A9" t="inlineStr"><is><t>x</t></is></c></row><row r="1">'), "文件 {name} 的工作表部件 sheet1.xml 中单元格的行顺序错乱"),
     Odd("duplicate.xlsx", duplicate_member, "文件 {name} 内有重名的部件 xl/worksheets/sheet1.xml"),
     Odd("lying.xlsx", lying_size, "文件 {name} 的部件 xl/worksheets/sheet1.xml 实际内容比声明的大"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -258,3 +259,30 @@ def test_readme_lists_every_refusal_the_code_makes(wh, tmp_path, monkeypatch):
 
     assert [m for m in said if not any(matches(m, f) for f in listed)] == []
     assert [f for f in listed if not any(matches(m, f) for m in said)] == []
+
+
+@pytest.mark.parametrize("name", ["unnumbered.xlsx", "tab_ref.xlsx", "far_cell.xlsx", "disordered.xlsx", "strict.xlsx"])
+def test_a_sheets_span_does_not_depend_on_where_the_reader_cuts_it(tmp_path, name):
+    """The gate reads a sheet in pieces (cut before a '<'); a row, and its cells without a reference, may span
+    pieces: the rectangle measured is the same for any cut, so padding cannot hide cells from it."""
+    from loaders.reading import archive
+
+    odd = next(o for o in ODD_FILES if o.file_name == name)
+    with zipfile.ZipFile(odd.make(tmp_path / name)) as z:
+        sheet = z.read(next(n for n in z.namelist() if n.startswith("xl/worksheets/")))
+
+    def measured(size: int) -> tuple[int, bool]:
+        span, tail = archive._Span(), b""
+        for i in range(0, len(sheet), size):
+            buf = tail + sheet[i : i + size]
+            cut = buf.rfind(b"<")
+            cut = len(buf) if cut <= 0 else cut
+            span.add(buf[:cut])
+            tail = buf[cut:]
+        span.add(tail)
+        return span.cells(), span.disordered()
+
+    whole = measured(len(sheet))
+    assert [measured(size) for size in (61, 97, 500, 4096)] == [whole] * 4
+    if name == "unnumbered.xlsx":  # 40 cells without a reference in row 1048576: 1048576 rows × 50 columns
+        assert whole == (1048576 * 50, False)

@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import settings
@@ -30,14 +31,20 @@ CHUNK = 1 << 20
 _DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 _CELL_REF = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+# Cells are counted as Excel writes them (<c followed by a space, found by bytes.count) plus the rare other forms:
+# cheaper than a regex over every cell.
 _CELL_TAG = re.compile(rb"<c[\s/>]")
+_CELL_TAG_RARE = re.compile(rb"<c[\t\n\r\f\v/>]")
 _ROW_TAG = re.compile(rb"<row[\s/>]")
+_AFTER_ROW = {bytes([c]) for c in b" \t\n\r\f\v/>"}
 _ROW_REF = re.compile(rb'<row\b[^>]*?\sr="[0-9]')
+_ROW_NUMBER = re.compile(rb'(?:[^>]*?\s)?r="([0-9]{1,7})"')  # a row's r, matched just after "<row"
 
 
 @dataclass
 class _Span:
-    """The rectangle calamine will allocate for one worksheet, measured from its cell references."""
+    """The rectangle calamine will allocate for one worksheet: from its cells' references, and for cells without one,
+    from their row's r and their count in it (as calamine places them)."""
 
     first_row: int | None = None
     last_row: int = 0
@@ -47,23 +54,61 @@ class _Span:
     max_col: int = 0
     unnumbered_rows: int = 0  # <row> without r: numbered by position
     unnumbered_cells: int = 0  # most <c> without r in one row: placed by position
+    # the row being read, carried across chunks: its r (None: a row without r), its cells so far, and whether any
+    # of them has no reference
+    row_now: int | None = None
+    row_cells: int = 0
+    row_unnumbered: bool = False
 
     def add(self, buf: bytes) -> None:
         refs = _CELL_REF.findall(buf)
         if refs:
-            rows = {int(d) for _, d in refs}
-            cols = {_col_index(letters) for letters in {c for c, _ in refs}}
+            # distinct row numbers and column letters first: each repeats in many cells, convert each once
+            rows = [int(d) for d in set(map(itemgetter(1), refs))]
+            cols = [_col_index(letters) for letters in set(map(itemgetter(0), refs))]
             if self.first_row is None:
                 self.first_row = int(refs[0][1])
             self.last_row = int(refs[-1][1])
             self.min_row, self.max_row = min(self.min_row, *rows), max(self.max_row, *rows)
             self.min_col, self.max_col = min(self.min_col, *cols), max(self.max_col, *cols)
-        tags = len(_CELL_TAG.findall(buf))
-        if tags > len(refs):  # cells without a reference (allowed, rare): count them per row, conservatively
-            self.unnumbered_cells = max(
-                self.unnumbered_cells, *(len(_CELL_TAG.findall(p)) for p in _ROW_TAG.split(buf))
-            )
+        tags = buf.count(b"<c ") + len(_CELL_TAG_RARE.findall(buf))
+        if tags > len(refs):
+            self._by_row(buf)
+        else:
+            self._carry(buf, tags)
         self.unnumbered_rows += len(_ROW_TAG.findall(buf)) - len(_ROW_REF.findall(buf))
+
+    def _by_row(self, buf: bytes) -> None:
+        """Cells without a reference (allowed, rare) go into their row one after another: a row holding any counts
+        all its cells as columns, conservatively, and its r as a row of the rectangle. Rows may span chunks."""
+        for i, part in enumerate(_ROW_TAG.split(buf)):
+            if i:  # a new row; the first part continues the row the last chunk ended in
+                m = _ROW_NUMBER.match(part)
+                self.row_now, self.row_cells, self.row_unnumbered = (int(m.group(1)) if m else None), 0, False
+            cells = len(_CELL_TAG.findall(part))
+            self.row_cells += cells
+            self.row_unnumbered |= cells > len(_CELL_REF.findall(part))
+            self._count_row()
+
+    def _carry(self, buf: bytes, cells: int) -> None:
+        """Every cell here has a reference: only the row the chunk ends in matters to the next chunk."""
+        end = len(buf)
+        while (at := buf.rfind(b"<row", 0, end)) >= 0 and buf[at + 4 : at + 5] not in _AFTER_ROW:
+            end = at  # <rowBreaks …>, not a row
+        if at < 0:  # the whole chunk is inside one row
+            self.row_cells += cells
+            self._count_row()
+            return
+        m = _ROW_NUMBER.match(buf, at + 5)
+        tail = buf[at:]
+        self.row_now, self.row_unnumbered = (int(m.group(1)) if m else None), False
+        self.row_cells = tail.count(b"<c ") + len(_CELL_TAG_RARE.findall(tail))
+
+    def _count_row(self) -> None:
+        if self.row_unnumbered:
+            self.unnumbered_cells = max(self.unnumbered_cells, self.row_cells)
+            if self.row_now is not None:
+                self.min_row, self.max_row = min(self.min_row, self.row_now), max(self.max_row, self.row_now)
 
     def cells(self) -> int:
         rows = max(self.max_row - self.min_row + 1, 0) + self.unnumbered_rows
