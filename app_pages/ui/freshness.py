@@ -4,9 +4,12 @@ The figures come from metrics.freshness, cached on the warehouse's data version:
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import streamlit as st
 
 from app_pages.ui.common import as_of, cached
+from app_pages.ui.layout import desktop_only, phone_only
 from metrics import freshness
 from metrics.registry import Metric
 
@@ -14,15 +17,21 @@ INCOMPLETE = "不完整"
 
 
 def freshness_strip() -> None:
-    """Every source's newest data and latest load, as a row of badges that wraps on a phone."""
+    """Every source's newest data and latest load, as a row of badges that wraps. A phone shows the amber ones
+    only, and names the fresh sources in one line, so the page's title is not pushed below the first screen."""
+    sources = cached(freshness.sources, as_of())
     with st.container(horizontal=True, gap="small", key="freshness"):
-        for s in cached(freshness.sources, as_of()):
-            st.badge(
-                s.text,
-                icon=":material/schedule:" if s.stale else ":material/check_circle:",
-                color="orange" if s.stale else "gray",
-                help=s.detail,
-            )
+        for i, s in enumerate(sources):
+            with nullcontext() if s.stale else desktop_only(f"fresh_{i}", width="content"):
+                st.badge(
+                    s.text,
+                    icon=":material/schedule:" if s.stale else ":material/check_circle:",
+                    color="orange" if s.stale else "gray",
+                    help=s.detail,
+                )
+        if fresh := [s.label for s in sources if not s.stale]:
+            with phone_only("fresh_note"):
+                st.caption(f"{'、'.join(fresh)}均为最新。")
 
 
 def coverage() -> freshness.Coverage:

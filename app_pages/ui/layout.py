@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 import polars as pl
 import streamlit as st
@@ -57,9 +58,10 @@ def _key(kind: str, name: str) -> str:
 
 
 @contextmanager
-def desktop_only(name: str = "") -> Iterator[None]:
-    """What a screen wider than PHONE_MAX_PX shows; `name` tells apart several pairs on one page."""
-    with st.container(key=_key("desktop_only", name)):
+def desktop_only(name: str = "", width: Literal["stretch", "content"] = "stretch") -> Iterator[None]:
+    """What a screen wider than PHONE_MAX_PX shows; `name` tells apart several pairs on one page; `width="content"`
+    for a part in a row (a badge) that must keep its own width."""
+    with st.container(key=_key("desktop_only", name), width=width):
         yield
 
 

@@ -97,6 +97,16 @@ def test_pages_fit_the_screen_without_sideways_scrolling(demo_server, browser, n
         )
         screenshot(page, f"14-{path}-{name}-{viewport['width']}x{viewport['height']}")
         assert widths["doc"] <= widths["view"] and widths["body"] <= widths["view"], widths
+        # Freshness: a phone shows the amber badges only and names the fresh sources in one line (the demo's
+        # exports are fresh, its weekly tables not); a desktop shows every badge.
+        fresh = page.locator('[class*="st-key-desktop_only_fresh_"]')
+        note = page.locator(".st-key-phone_only_fresh_note")
+        assert fresh.count() == 3
+        phone = viewport["width"] < 640
+        assert [fresh.nth(i).is_visible() for i in range(3)] == [not phone] * 3
+        assert note.is_visible() == phone
+        if phone:
+            assert note.inner_text().strip() == "12315投诉举报、12358价格举报、网络交易监测线索均为最新。"
         if path == "overview":  # the heat map on a desktop; on a phone, the list of silent responsible agencies
             phone, desktop = page.locator(".st-key-phone_only"), page.locator(".st-key-desktop_only")
             shown, hidden = (phone, desktop) if viewport["width"] < 640 else (desktop, phone)
