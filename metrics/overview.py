@@ -157,15 +157,8 @@ def agency_focus_detail(wh: Warehouse, as_of: dt.date, agency: str, focus: str) 
     figures = registry.breakdown(
         wh, ["t2_cases_filed", "t2_fines"], ["unit"], as_of, where={"agency": agency, "focus": focus}
     )
-    weeks = (
-        tracking.week_matrix(wh, as_of)
-        .filter((pl.col("agency") == agency) & (pl.col("due_date") <= as_of))
-        .group_by("unit")
-        .agg(
-            pl.len().alias("weeks_due"),
-            pl.col("status").is_in(["on_time", "late"]).sum().alias("weeks_in"),
-            (pl.col("status") == "missing").sum().alias("weeks_missing"),
-        )
+    weeks = submission_compliance(wh, as_of, agency).select(
+        "unit", "weeks_due", "weeks_in", (pl.col("weeks_due") - pl.col("weeks_in")).alias("weeks_missing")
     )
     labels = {r.unit: r.label for r in tracking.reporters(wh) if r.agency == agency}
     labels |= {u: c.unit_label(u) for u in figures["unit"].to_list() if u not in labels}
@@ -197,13 +190,14 @@ def district_league(wh: Warehouse, as_of: dt.date) -> pl.DataFrame:
     )
 
 
-def submission_compliance(wh: Warehouse, as_of: dt.date) -> pl.DataFrame:
-    """Per unit (its bureau table, agency aic): weeks due by as_of, weeks in, and weeks in on time."""
+def submission_compliance(wh: Warehouse, as_of: dt.date, agency: str | None = None) -> pl.DataFrame:
+    """Per unit, the weekly tables of one agency (default: the lead's, each unit's bureau table): weeks due by
+    as_of, weeks in, and weeks in on time. A week due and not in is missing."""
     from metrics import tracking
 
     matrix = tracking.week_matrix(wh, as_of)
-    lead = next(a.key for a in wh.campaign.agencies if a.lead)
-    due = matrix.filter((pl.col("agency") == lead) & (pl.col("due_date") <= as_of))
+    agency = agency or next(a.key for a in wh.campaign.agencies if a.lead)
+    due = matrix.filter((pl.col("agency") == agency) & (pl.col("due_date") <= as_of))
     return due.group_by("unit").agg(
         pl.len().alias("weeks_due"),
         (pl.col("status").is_in(["on_time", "late"])).sum().alias("weeks_in"),
