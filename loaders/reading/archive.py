@@ -31,12 +31,8 @@ CHUNK = 1 << 20
 _DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 _CELL_REF = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
-# Cells are counted as Excel writes them (<c followed by a space, found by bytes.count) plus the rare other forms:
-# cheaper than a regex over every cell.
-_CELL_TAG = re.compile(rb"<c[\s/>]")
-_CELL_TAG_RARE = re.compile(rb"<c[\t\n\r\f\v/>]")
+_CELL_TAG_RARE = re.compile(rb"<c[\t\n\r\f\v/>]")  # a cell tag not followed by a space (<c[\s/>] otherwise)
 _ROW_TAG = re.compile(rb"<row[\s/>]")
-_AFTER_ROW = {bytes([c]) for c in b" \t\n\r\f\v/>"}
 _ROW_REF = re.compile(rb'<row\b[^>]*?\sr="[0-9]')
 _ROW_NUMBER = re.compile(rb'(?:[^>]*?\s)?r="([0-9]{1,7})"')  # a row's r, matched just after "<row"
 
@@ -71,7 +67,7 @@ class _Span:
             self.last_row = int(refs[-1][1])
             self.min_row, self.max_row = min(self.min_row, *rows), max(self.max_row, *rows)
             self.min_col, self.max_col = min(self.min_col, *cols), max(self.max_col, *cols)
-        tags = buf.count(b"<c ") + len(_CELL_TAG_RARE.findall(buf))
+        tags = _cell_tags(buf)
         if tags > len(refs):
             self._by_row(buf)
         else:
@@ -85,7 +81,7 @@ class _Span:
             if i:  # a new row; the first part continues the row the last chunk ended in
                 m = _ROW_NUMBER.match(part)
                 self.row_now, self.row_cells, self.row_unnumbered = (int(m.group(1)) if m else None), 0, False
-            cells = len(_CELL_TAG.findall(part))
+            cells = _cell_tags(part)
             self.row_cells += cells
             self.row_unnumbered |= cells > len(_CELL_REF.findall(part))
             self._count_row()
@@ -93,16 +89,15 @@ class _Span:
     def _carry(self, buf: bytes, cells: int) -> None:
         """Every cell here has a reference: only the row the chunk ends in matters to the next chunk."""
         end = len(buf)
-        while (at := buf.rfind(b"<row", 0, end)) >= 0 and buf[at + 4 : at + 5] not in _AFTER_ROW:
+        while (at := buf.rfind(b"<row", 0, end)) >= 0 and not _ROW_TAG.match(buf, at):
             end = at  # <rowBreaks …>, not a row
         if at < 0:  # the whole chunk is inside one row
             self.row_cells += cells
             self._count_row()
             return
         m = _ROW_NUMBER.match(buf, at + 5)
-        tail = buf[at:]
         self.row_now, self.row_unnumbered = (int(m.group(1)) if m else None), False
-        self.row_cells = tail.count(b"<c ") + len(_CELL_TAG_RARE.findall(tail))
+        self.row_cells = _cell_tags(buf[at:])
 
     def _count_row(self) -> None:
         if self.row_unnumbered:
@@ -117,6 +112,12 @@ class _Span:
 
     def disordered(self) -> bool:
         return self.first_row is not None and self.last_row < self.first_row
+
+
+def _cell_tags(buf: bytes) -> int:
+    """How many cell tags: as Excel writes them (<c followed by a space, found by bytes.count) plus the rare other
+    forms; cheaper than a regex over every cell."""
+    return buf.count(b"<c ") + len(_CELL_TAG_RARE.findall(buf))
 
 
 def _col_index(letters: bytes) -> int:
