@@ -100,7 +100,8 @@ def reminders(wh: Warehouse, as_of: dt.date) -> list[Reminder]:
 
 
 def _missing_weeks(wh: Warehouse, as_of: dt.date) -> dict[tuple[str, str], list[tracking.WeekStatus]]:
-    """Per reporter, its weekly tables 逾期未报 on `as_of`, oldest first."""
+    """Per reporter, in 报送进度's order (week_statuses goes reporter by reporter), its weekly tables 逾期未报 on
+    `as_of`, oldest first."""
     out: dict[tuple[str, str], list[tracking.WeekStatus]] = {}
     for s in tracking.week_statuses(wh, as_of):
         if s.status == "missing":
@@ -132,23 +133,18 @@ def _weekly_reminder(wh: Warehouse, cal, as_of: dt.date, weeks: list[tracking.We
 
 
 def late_units(wh: Warehouse, as_of: dt.date) -> list[dict]:
-    """Reporters with a weekly table 逾期未报 on `as_of`, exactly as 报送进度 shows them, with those weeks."""
-    m = tracking.week_matrix(wh, as_of).filter(pl.col("status") == "missing")
-    order = {(r.unit, r.agency): i for i, r in enumerate(tracking.reporters(wh))}
-    grouped = m.group_by("unit", "agency").agg(pl.col("week_start").sort(), pl.col("workdays_late").max())
-    return sorted(
-        (
-            {
-                "unit": r["unit"],
-                "agency": r["agency"],
-                "label": _whom(wh, r["unit"], r["agency"]),
-                "weeks": [w.isoformat() for w in r["week_start"]],
-                "max_workdays_overdue": r["workdays_late"],
-            }
-            for r in grouped.to_dicts()
-        ),
-        key=lambda r: order[(r["unit"], r["agency"])],
-    )
+    """Reporters with a weekly table 逾期未报 on `as_of`, exactly as 报送进度 shows them (in its order), with those
+    weeks: the same grouping the 催报 reminders are made from."""
+    return [
+        {
+            "unit": unit,
+            "agency": agency,
+            "label": _whom(wh, unit, agency),
+            "weeks": [s.week_start.isoformat() for s in weeks],
+            "max_workdays_overdue": max(s.workdays_late for s in weeks),
+        }
+        for (unit, agency), weeks in _missing_weeks(wh, as_of).items()
+    ]
 
 
 def digest(wh: Warehouse, as_of: dt.date, dashboard_url: str = "") -> dict:
