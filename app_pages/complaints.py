@@ -114,12 +114,10 @@ with st.container(border=True):
         col.selectbox(TITLES[key], CHOICES[key], index=None, key=f"cf_{key}", format_func=fmt, placeholder=ALL)
 
 f = mc.Filters(**{k: st.session_state[f"cf_{k}"] for k in ("start", "end", *CHOICES)})
-for key in ("start", "end", *CHOICES):
-    value = getattr(f, key)
-    if value is None:
-        st.query_params.pop(key, None)
-    else:
-        st.query_params[key] = _to_query(key, value)
+link = {k: v for k, v in st.query_params.to_dict().items() if k not in ("start", "end", *CHOICES)}
+link |= {k: _to_query(k, v) for k in ("start", "end", *CHOICES) if (v := getattr(f, k)) is not None}
+if link != st.query_params.to_dict():  # the whole link at once: a copy taken at any moment is a whole view
+    st.query_params.from_dict(link)
 
 since, until = f.window(day)
 if since and until and since > until:

@@ -74,11 +74,11 @@ def _wait_query(page, part: str) -> None:
 
 
 def _click_until(page, click, part: str) -> None:
-    """Click (a canvas table or a chart may take a moment to take clicks after it is drawn) until the link holds
-    `part`; three tries."""
+    """Click (a canvas table or a chart may take a moment to take clicks after it is drawn, and plotly may redraw
+    the element between finding and clicking it) until the link holds `part`; three tries."""
     for attempt in range(3):
-        click()
         try:
+            click()
             page.wait_for_function("part => location.search.includes(part)", arg=part, timeout=8_000)
             return
         except Exception:
@@ -149,7 +149,7 @@ def test_a_point_of_the_daily_trend_narrows_the_page_to_that_day(drill_server, p
         page.mouse.move(x, y)
         page.mouse.click(x, y)
 
-    _click_until(page, click, f"start={when}")
+    _click_until(page, click, f"end={when}")
     assert _query(page) == {"start": when.isoformat(), "end": when.isoformat()}
     page.get_by_test_id("stMetric").filter(has_text="投诉举报总数").get_by_text(f"{count:,}", exact=True).wait_for()
 
