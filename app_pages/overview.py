@@ -37,15 +37,29 @@ stage = (
 )
 
 
-def _left(d: overview.Deadline) -> str:
-    return "今日截止" if d.working_days_left == 0 else f"还剩 {d.working_days_left} 个工作日"
+def _left(working_days: int) -> str:
+    return "今日截止" if working_days == 0 else f"还剩 {working_days} 个工作日"
 
 
 line = f"**当前阶段**　{stage}"
 for i, d in enumerate(clock.next_deadlines):
-    line += ("　·　**下一截止**　" if i == 0 else "；") + f"{d.label} {d.due:%-m月%-d日}（{_left(d)}）"
+    line += (
+        "　·　**下一截止**　" if i == 0 else "；"
+    ) + f"{d.label} {d.due:%-m月%-d日}（{_left(d.working_days_left)}）"
 st.markdown(f"##### {line}")
-st.plotly_chart(timeline(c, day), width="stretch", config={"displayModeBar": False})
+with desktop_only("timeline"):
+    st.plotly_chart(timeline(c, day), width="stretch", config={"displayModeBar": False})
+with phone_only("timeline"):  # the chart's labels (stages, holidays, deadlines) overlap below 640 px: as lines
+    steps = [
+        f"- {s.label}　{s.start:%-m月%-d日}—{s.end:%-m月%-d日}　"
+        + ("已结束" if s.end < day else "未开始" if s.start > day else "**进行中**")
+        for s in c.stages
+    ]
+    steps += [
+        f"- {d.due:%-m月%-d日}截止：{d.label}（{'已到期' if d.due < day else _left(d.working_days_left)}）"
+        for d in clock.deliverables
+    ]
+    st.markdown("\n".join(steps))
 
 if wh.is_empty():
     empty_state(

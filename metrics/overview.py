@@ -28,24 +28,28 @@ class Clock:
     as_of: dt.date
     stages: list[str]  # labels of the stages running on as_of (two in November)
     next_deadlines: list[Deadline]  # the nearest deliverable deadline and the next weekly table
+    deliverables: list[Deadline]  # every deliverable due date, its deliverables together; past ones: -1 days left
 
 
 def campaign_clock(wh: Warehouse, as_of: dt.date) -> Clock:
     c, cal = wh.campaign, wh.calendar()
     stages = [s.label for s in c.stage_on(as_of)]
-    upcoming = sorted((d.due, d.label) for d in c.deliverables if d.due >= as_of)
-    deadlines = []
-    if upcoming:
-        due = upcoming[0][0]
-        labels = "、".join(label for d, label in upcoming if d == due)
-        deadlines.append(Deadline(labels, due, cal.workdays_between(as_of, due)))
+    deliverables = [
+        Deadline(
+            "、".join(d.label for d in c.deliverables if d.due == due),
+            due,
+            cal.workdays_between(as_of, due) if due >= as_of else -1,
+        )
+        for due in sorted({d.due for d in c.deliverables})
+    ]
+    deadlines = [d for d in deliverables if d.due >= as_of][:1]
     with wh.read() as cur:
         row = cur.execute(
             "SELECT week_start, due_date FROM ref_report_weeks WHERE due_date >= ? ORDER BY due_date LIMIT 1", [as_of]
         ).fetchone()
     if row:
         deadlines.append(Deadline(f"周报（{row[0]:%m月%d日}当周）", row[1], cal.workdays_between(as_of, row[1])))
-    return Clock(as_of, stages, sorted(deadlines, key=lambda d: d.due))
+    return Clock(as_of, stages, sorted(deadlines, key=lambda d: d.due), deliverables)
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,12 @@ def test_campaign_clock_counts_working_days(wh):
     assert weekly.due == dt.date(2018, 10, 8) and weekly.working_days_left == 3
     final = next(d for d in clock.next_deadlines if not d.label.startswith("周报"))
     assert final.due == dt.date(2018, 11, 15) and "总结报告" in final.label
+    # Every deliverable date (总览's phone form lists them): the past one without days left, the next as above.
+    assert [(d.due, d.working_days_left) for d in clock.deliverables] == [
+        (dt.date(2018, 7, 31), -1),
+        (final.due, final.working_days_left),
+    ]
+    assert clock.deliverables[0].label == "实施方案" and clock.deliverables[1].label == final.label
 
 
 def test_overview_empty_state_still_shows_the_clock(app_env):

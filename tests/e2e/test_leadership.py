@@ -107,7 +107,20 @@ def test_pages_fit_the_screen_without_sideways_scrolling(demo_server, browser, n
         assert note.is_visible() == phone
         if phone:
             assert note.inner_text().strip() == "12315投诉举报、12358价格举报、网络交易监测线索均为最新。"
-        if path == "overview":  # the heat map on a desktop; on a phone, the list of silent responsible agencies
+        if path == "overview":
+            # The campaign clock: the timeline chart on a desktop; on a phone its stages and deadlines as lines.
+            lines = page.locator(".st-key-phone_only_timeline")
+            chart = page.locator(".st-key-desktop_only_timeline .js-plotly-plot")
+            assert (lines.is_visible(), chart.is_visible()) == (phone, not phone)
+            if phone:
+                assert lines.inner_text().splitlines() == [
+                    "动员部署阶段　7月1日—7月31日　已结束",
+                    "组织实施阶段　8月1日—11月30日　进行中",
+                    "总结提高阶段　11月1日—11月30日　进行中",
+                    "7月31日截止：实施方案（已到期）",
+                    "11月15日截止：总结报告、典型案例（附行政处罚决定书）、联合执法相关材料（已到期）",
+                ]
+            # The heat map on a desktop; on a phone, the list of silent responsible agencies.
             phone, desktop = page.locator(".st-key-phone_only"), page.locator(".st-key-desktop_only")
             shown, hidden = (phone, desktop) if viewport["width"] < 640 else (desktop, phone)
             shown.scroll_into_view_if_needed()
