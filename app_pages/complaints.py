@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from app_pages.ui.charts import bar_chart, ranked_table, status_colour, trend_chart
+from app_pages.ui.charts import bar_chart, ranked_table, status_colour, trend_chart, trend_note
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.drill import arrived, picking_chart, picking_rows
 from app_pages.ui.followup import anomaly_button
@@ -159,12 +159,10 @@ def pick_period(point: str) -> None:
     )
 
 
-picking_chart(trend_chart(c, tr["date"].to_list(), series, "件", grain, customdata=picks), "c_trend", pick_period)
-st.caption(
-    "红色阴影为集中促销期和节假日（中秋、国庆、双十一），虚线为各阶段开始。点击一个点，本页即筛选到该"
-    + ("周" if grain == "week" else "日")
-    + "。"
-)
+span = (max(since or c.start, c.start), min(until or c.end, c.end))
+chart = trend_chart(c, tr["date"].to_list(), series, "件", grain, customdata=picks, span=span)
+picking_chart(chart, "c_trend", pick_period)
+st.caption(trend_note(c, grain) + f"点击一个点，本页即筛选到该{'周' if grain == 'week' else '日'}。")
 for g, tr in trends.items():
     chart_data[f"{GRAINS[g]}趋势"] = tr.select(
         pl.col("date").alias("日期" if g == "day" else "周（周一）"),

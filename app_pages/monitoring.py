@@ -4,7 +4,7 @@ exports."""
 import polars as pl
 import streamlit as st
 
-from app_pages.ui.charts import bar_chart, donut_chart, status_colour, trend_chart
+from app_pages.ui.charts import bar_chart, donut_chart, status_colour, trend_chart, trend_note
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
 from app_pages.ui.followup import lead_button, overdue_button
 from auth.policy import PermissionDenied
@@ -85,9 +85,11 @@ st.plotly_chart(
         {"收到": wk["hits_received"].to_list(), "其中已处置": wk["hits_disposed"].to_list()},
         "条",
         "week",
+        span=(c.start, min(day, c.end)),
     ),
     width="stretch",
 )
+st.caption(trend_note(c, "week"))
 chart_data["每周收到与处置"] = wk.select(
     pl.col("week").alias("周（周一）"),
     pl.col("hits_received").alias("收到（条）"),

@@ -56,3 +56,30 @@ def test_each_status_has_one_colour_from_its_meaning():
     assert status_colour(c, "不是状态") == UNLISTED
     done = [status_colour(c, s.label) for s in c.statuses if s.meaning == "done"]
     assert len(set(done)) == len(done)  # two statuses of one meaning stay apart on one chart
+
+
+def test_a_week_cut_short_is_drawn_hollow_and_says_how_many_days_it_holds():
+    """The campaign's first week holds only 7月1日 and the last runs to the as-of date: their low counts must not
+    read as a drop, so a weekly trend marks them."""
+    import datetime as dt
+
+    from app_pages.ui.charts import trend_chart, week_days
+    from campaign import load_campaign
+
+    c = load_campaign()
+    weeks = [dt.date(2018, 6, 25), dt.date(2018, 7, 2), dt.date(2018, 11, 19), dt.date(2018, 11, 26)]
+    span = (c.start, dt.date(2018, 11, 28))
+    assert week_days(weeks, span) == [1, 7, 7, 3]  # 07-01 a Sunday; 11-26..11-28
+    assert week_days(weeks, (dt.date(2018, 7, 4), dt.date(2018, 11, 25))) == [
+        0,
+        5,
+        7,
+        0,
+    ]  # a date filter cuts too (07-04..07-08)
+    fig = trend_chart(c, weeks, {"a": [3, 60, 61, 15], "b": [1, 2, 3, 4]}, "件", "week", span=span)
+    for trace in fig.data:
+        assert list(trace.marker.symbol) == ["circle-open", "circle", "circle", "circle-open"]
+        assert list(trace.text) == ["（不完整周：仅含 1 天）", "", "", "（不完整周：仅含 3 天）"]
+        assert "%{text}" in trace.hovertemplate
+    daily = trend_chart(c, weeks, {"a": [1, 2, 3, 4]}, "件", "day", span=span)
+    assert daily.data[0].marker.symbol is None and set(daily.data[0].text) == {""}

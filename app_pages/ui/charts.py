@@ -125,6 +125,13 @@ def timeline(c: Campaign, as_of: dt.date) -> go.Figure:
 # --- analyst pages (投诉分析, 监测线索) ------------------------------------------------------------------
 
 
+def week_days(weeks: list[dt.date], span: tuple[dt.date, dt.date]) -> list[int]:
+    """How many days of each week (a Monday) fall in `span` (first, last day the figures can cover): 7 but for
+    a week cut by the campaign's start or end, the as-of date or a date filter."""
+    first, last = span
+    return [max(0, (min(w + dt.timedelta(days=6), last) - max(w, first)).days + 1) for w in weeks]
+
+
 def trend_chart(
     c: Campaign,
     dates: list,
@@ -133,11 +140,16 @@ def trend_chart(
     grain: str = "day",
     height: int = 420,
     customdata: dict[str, list] | None = None,
+    span: tuple[dt.date, dt.date] | None = None,
 ) -> go.Figure:
     """Counts over time, one line per series, with the time nodes shaded and the stages marked. Where a series has
-    `customdata` (one entry per date), its points carry it, so a click can pick one."""
+    `customdata` (one entry per date), its points carry it, so a click can pick one. Weekly: a week `span` cuts
+    (the campaign's first week holds only 7月1日, the last one runs to the as-of date) is drawn hollow and its
+    hover says how many days it holds, so its low count does not read as a drop."""
     fig = go.Figure()
     palette = ["#4C78A8", "#F58518", "#54A24B", "#B279A2"]
+    days = week_days(dates, span) if grain == "week" and span else [7] * len(dates)
+    part = [f"（不完整周：仅含 {n} 天）" if n < 7 else "" for n in days]
     for i, (name, ys) in enumerate(series.items()):
         picks = (customdata or {}).get(name)
         fig.add_trace(
@@ -146,14 +158,19 @@ def trend_chart(
                 y=ys,
                 name=name,
                 customdata=picks,
+                text=part,
                 mode="lines+markers" if grain == "week" or picks else "lines",
                 # A daily line keeps its look: its points are selectable but not drawn (one hidden marker; drawing
                 # ~150 a line cost the page 0.2 s in the browser). A click picks the point nearest the pointer.
-                marker=dict(size=8) if grain == "week" else dict(size=6, opacity=0, maxdisplayed=1),
+                marker=(
+                    dict(size=8, symbol=["circle-open" if n < 7 else "circle" for n in days])
+                    if grain == "week"
+                    else dict(size=6, opacity=0, maxdisplayed=1)
+                ),
                 line=dict(width=3 if i == 0 else 2, color=palette[i % len(palette)]),
                 hovertemplate=(
                     "%{x|%Y-%m-%d}"
-                    + (" 起一周" if grain == "week" else "")
+                    + (" 起一周%{text}" if grain == "week" else "")
                     + f"<br>{name}：%{{y:,}} {unit}<extra></extra>"
                 ),
             )
@@ -162,6 +179,17 @@ def trend_chart(
     fig.update_xaxes(type="date", tickformat="%m月%d日")
     fig.update_yaxes(title_text=unit, rangemode="tozero", tickformat=",d")
     return style(fig, height=height)
+
+
+def trend_note(c: Campaign, grain: str) -> str:
+    """The caption under a trend chart: what its marks mean (on a phone the chart's own labels are hidden, so this
+    names the stages and the shaded days)."""
+    stages = "、".join(f"{s.label.removesuffix('阶段')} {s.start:%-m/%-d}" for s in c.stages)
+    nodes = "、".join(n.label for n in c.time_nodes)
+    note = f"红色阴影为集中促销期和节假日（{nodes}），虚线为各阶段开始（{stages}）。"
+    return note + (
+        "空心点为不完整的周（被活动起止、统计截止日或日期筛选截断；悬停可见所含天数）。" if grain == "week" else ""
+    )
 
 
 def clickable_cells(fig: go.Figure, xs: list, ys: list, customdata: list[list], hover: list[list[str]]) -> go.Figure:

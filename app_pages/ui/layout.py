@@ -37,6 +37,8 @@ _CSS = f"""
   {_ITEMS} :is(td, th):nth-child(n+4) * {{ white-space: nowrap; }}
   /* 督办's new-item form inside its expander: one frame, not two. */
   .st-key-fu_new [data-testid="stForm"] {{ border: none; padding: 0; }}
+  /* A trend's stage and holiday labels overlap at this width: its caption names them (charts.trend_note). */
+  .js-plotly-plot .infolayer .annotation {{ display: none; }}
   /* Badges (freshness, coverage) wrap instead of cutting their text off. */
   .st-key-freshness span, .st-key-coverage span {{ white-space: normal !important; overflow: visible !important;
     text-overflow: clip !important; max-width: 100% !important; }}

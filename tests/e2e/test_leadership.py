@@ -76,7 +76,9 @@ def test_clicking_a_focus_bar_opens_complaints_filtered_with_the_same_count(demo
 
 
 @pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
-@pytest.mark.parametrize(("path", "title"), [("overview", "总览"), ("tracking", "报送进度")])
+@pytest.mark.parametrize(
+    ("path", "title"), [("overview", "总览"), ("tracking", "报送进度"), ("monitoring", "监测线索")]
+)
 def test_pages_fit_the_screen_without_sideways_scrolling(demo_server, browser, name, viewport, path, title):
     # Log in and pick the page on a desktop-sized window (the harness's login waits for the sidebar), then
     # turn the window into the screen under test: the same session, laid out for that width.
@@ -107,6 +109,13 @@ def test_pages_fit_the_screen_without_sideways_scrolling(demo_server, browser, n
         assert note.is_visible() == phone
         if phone:
             assert note.inner_text().strip() == "12315投诉举报、12358价格举报、网络交易监测线索均为最新。"
+        if path == "monitoring":
+            # The weekly trend's stage and holiday labels (6) overlap on a phone: shown on a desktop only, and named
+            # in the caption under the chart on both.
+            labels = page.locator(".js-plotly-plot .infolayer .annotation")
+            labels.first.wait_for(state="attached")
+            assert [labels.nth(i).is_visible() for i in range(labels.count())] == [not phone] * 6
+            assert page.get_by_text("虚线为各阶段开始（动员部署 7/1、组织实施 8/1、总结提高 11/1）").is_visible()
         if path == "overview":
             # The campaign clock: the timeline chart on a desktop; on a phone its stages and deadlines as lines.
             lines = page.locator(".st-key-phone_only_timeline")
