@@ -75,7 +75,7 @@ def rows_12315(n: int, seed: int = 1, messy: bool = True, first_seq: int = 0) ->
         when = CAMPAIGN_START + dt.timedelta(seconds=rnd.randrange(span))
         region, dept = rnd.choice(regions)
         district = next((c for name, c in UNIT_NAMES.items() if name in dept), "320400")
-        merchant, uscc = rnd.choice(pools.merchants)
+        merchant, uscc = pools.merchant()
         if messy and rnd.random() < 0.02:
             uscc = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")  # wrong check character: flagged, kept
         online = rnd.random() < 0.77
@@ -168,7 +168,7 @@ def rows_12358(n: int, seed: int = 3, messy: bool = True) -> Iterator[dict[str, 
     regions = REGIONS + (MESSY_REGIONS[:3] if messy else [])
     for i in range(n):
         when = CAMPAIGN_START + dt.timedelta(seconds=rnd.randrange(150 * 86400))
-        merchant, uscc = rnd.choice(pools.merchants)
+        merchant, uscc = pools.merchant()
         name, phone, _ = pools.person()
         yield {
             "record_id": record_id(rnd, "12358", when, i, messy),
@@ -232,7 +232,7 @@ def rows_monitoring(n: int, seed: int = 4, messy: bool = True) -> Iterator[dict[
     districts = ["天宁区", "钟楼区", "新北区", "武进区", "金坛区", "溧阳市", "经开区"]
     for i in range(n):
         when = CAMPAIGN_START + dt.timedelta(seconds=rnd.randrange(150 * 86400))
-        merchant, uscc = rnd.choice(pools.merchants)
+        merchant, uscc = pools.merchant()
         district = rnd.choice(districts)
         yield {
             "hit_id": f"JCXS2018{i:06d}",

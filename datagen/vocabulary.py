@@ -113,6 +113,22 @@ def uscc_check_char(first17: str) -> str:
     return USCC_CHARS[(31 - total % 31) % 31]
 
 
+def _uscc(rnd: random.Random) -> str:
+    body = "9" + "1" + rnd.choice(list(UNIT_NAMES.values())) + "".join(rnd.choice(USCC_CHARS) for _ in range(9))
+    return body + uscc_check_char(body)
+
+
+def repeat_offenders(n: int = 12) -> list[tuple[str, str]]:
+    """Merchants that turn up in every source (12315, 12358 and web monitoring), as the worst offenders do: the
+    same names and codes in every file whatever its seed, so the pages' 跨来源线索 have something to find."""
+    rnd = random.Random(20180701)
+    return [(f"常州市{brand}{trade}网络经营有限公司", _uscc(rnd)) for brand, trade in rnd.sample(_BRAND_TRADES, n)]
+
+
+_BRAND_TRADES = [(b, t) for b in BRANDS for t in TRADES]
+REPEAT_SHARE = 0.03  # of a file's rows name a repeat offender
+
+
 class Pools:
     """Merchants, people and regions shared by all rows of one file (so merchants repeat, as in real data)."""
 
@@ -120,10 +136,17 @@ class Pools:
         self.rnd = rnd
         self.merchants = []
         for i in range(merchants):
-            district = rnd.choice(list(UNIT_NAMES.values()))
-            body = "9" + "1" + district + "".join(rnd.choice(USCC_CHARS) for _ in range(9))
+            uscc = _uscc(rnd)
             name = f"常州市{rnd.choice(BRANDS)}{rnd.choice(TRADES)}{i:03d}有限公司"
-            self.merchants.append((name, body + uscc_check_char(body)))
+            self.merchants.append((name, uscc))
+        # Its own generator (seeded by the pool), so a file's other columns come out as they did before.
+        self._repeat = random.Random(self.merchants[0][1] if self.merchants else 0)
+        self._offenders = repeat_offenders()
+
+    def merchant(self) -> tuple[str, str]:
+        """A merchant of this file's pool, or now and then (REPEAT_SHARE) a repeat offender."""
+        drawn = self.rnd.choice(self.merchants)
+        return self._repeat.choice(self._offenders) if self._repeat.random() < REPEAT_SHARE else drawn
 
     def person(self) -> tuple[str, str, str]:
         r = self.rnd
