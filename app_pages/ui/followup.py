@@ -44,7 +44,7 @@ def light_text(i: board.Item) -> str:
 def items_table(items: list[board.Item], c, *, unit_first: bool = False, phone: bool = False) -> Styler:
     """Items as a table whose 时限 cell is coloured by its light (green, yellow, red), dates as text. On a phone the
     key columns only, in this order (layout.py sizes them by position): 事项 with its number and 挂牌督办, 承办单位,
-    时限, 状态, 期限; for st.table, whose cells wrap. 下发 and 来源 are in the item's own view."""
+    时限, 状态, 期限; for st.table, whose cells wrap. 下发 (and on a phone 来源) are in the item's own view."""
     rows = pd.DataFrame(
         [
             {
@@ -55,12 +55,11 @@ def items_table(items: list[board.Item], c, *, unit_first: bool = False, phone: 
                 "状态": i.state_label,
                 "时限": i.light_label,
                 "反馈期限": f"{i.due_date:%Y-%m-%d}",
-                "下发": f"{i.opened_on:%Y-%m-%d}",
                 "来源": fi.ORIGINS[i.origin.kind],
             }
             for i in items
         ],
-        columns=["编号", "事项", "承办单位", "级别", "状态", "时限", "反馈期限", "下发", "来源"],
+        columns=["编号", "事项", "承办单位", "级别", "状态", "时限", "反馈期限", "来源"],
     )
     if phone:
         listed = ["（挂牌督办）" if i.level == "listed" else "" for i in items]
@@ -81,10 +80,16 @@ def items_table(items: list[board.Item], c, *, unit_first: bool = False, phone: 
 
 
 def items_view(items: list[board.Item], c, *, unit_first: bool = False) -> None:
-    """The items table: every column in a dataframe on a desktop; on a phone the key columns in a table whose
-    cells wrap, so nothing lies off the screen's edge."""
+    """The items table: a dataframe on a desktop, its title column held to a width that leaves every column on a
+    1440-px screen (a long title shows whole in the item's view); on a phone the key columns in a table whose cells
+    wrap, so nothing lies off the screen's edge."""
     with desktop_only(ITEMS_KEY):
-        st.dataframe(items_table(items, c, unit_first=unit_first), hide_index=True, width="stretch")
+        st.dataframe(
+            items_table(items, c, unit_first=unit_first),
+            hide_index=True,
+            width="stretch",
+            column_config={"事项": st.column_config.TextColumn(width=300)},
+        )
     with phone_only(ITEMS_KEY):
         st.table(items_table(items, c, phone=True))
 

@@ -205,7 +205,10 @@ def test_followup_fits_the_screen_with_its_key_columns_first(followup_server, br
             assert desktop_table.is_visible() and not phone_table.is_visible()
             # The grid keeps an accessible copy of the header cells it draws: the key columns are among them.
             drawn = desktop_table.locator("th").all_text_contents()
-            assert drawn[:7] == ["编号", "事项", "承办单位", "级别", "状态", "时限", "反馈期限"], drawn
+            assert drawn == ["编号", "事项", "承办单位", "级别", "状态", "时限", "反馈期限", "来源"], drawn
+            # Every column inside the grid's width: nothing to scroll sideways to at 1440 px.
+            scroll, client = desktop_table.locator(".dvn-scroller").evaluate("s => [s.scrollWidth, s.clientWidth]")
+            assert scroll <= client, (scroll, client)
         # The item and its history: every step, the files to download, nothing cut off.
         history = page.get_by_test_id("stMarkdown").filter(has_text="录入")
         assert [line.split()[0] for line in history.all_inner_texts()] == ["下发", "签收", "反馈", "退回", "反馈"]
