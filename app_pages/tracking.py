@@ -108,12 +108,12 @@ _matrix(
 )
 st.caption("典型案例须至少 2 件、违法类型不同，且每件附行政处罚决定书，括号内为已满足件数/应交件数。")
 
-st.subheader("全市汇总上报")
-try:
+try:  # the city-wide report is for leadership, analysts and admins; a unit's staff is not shown a section it can't use
     require_report(user)
-except PermissionDenied as exc:
-    st.caption(str(exc))
+except PermissionDenied:
+    pass
 else:
+    st.subheader("全市汇总上报")
     st.write(
         f"全市情况统计表1、2（含分单位统计表2），累计至 {day:%Y-%m-%d}，"
         f"填报单位 {c.office}。数字为各单位当前有效版本周报之和。"

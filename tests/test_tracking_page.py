@@ -60,6 +60,9 @@ def test_unit_staff_sees_tracking_without_report_download(app_env, tmp_path):
     assert at.get("download_button") == [] or all(
         b.label != "下载全市汇总报表（.xlsx）" for b in at.get("download_button")
     )
+    # Not even the section: a clerk is not shown a heading that only says the download is not theirs.
+    assert "全市汇总上报" not in [h.value for h in at.subheader]
+    assert "全市汇总上报" in [h.value for h in run_page("tracking", user="leader").subheader]
 
 
 def test_upload_section_renders_for_unit_staff_with_versions_and_diff(app_env, tmp_path):
