@@ -105,7 +105,8 @@ with st.container(border=True):
     head, reset = st.columns([5, 1], vertical_alignment="center")
     head.markdown("**筛选条件**　点击下方图表或表格中的一项即按其筛选；链接随筛选更新，复制地址栏即可分享当前视图。")
     reset.button("清除筛选", key="cf_clear", on_click=clear_filters, icon=":material/filter_alt_off:", type="tertiary")
-    cols = [*st.columns(5), *st.columns(5)]
+    with st.container(key="cf_fields"):  # two by two on a phone (layout.py), one row of five on a desktop
+        cols = [*st.columns(5), *st.columns(5)]
     cols[0].date_input("起始日期", key="cf_start", min_value=c.start, max_value=c.end, format="YYYY-MM-DD", value=None)
     cols[1].date_input("截止日期", key="cf_end", min_value=c.start, max_value=c.end, format="YYYY-MM-DD", value=None)
     for i, key in enumerate(CHOICES):

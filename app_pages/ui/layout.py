@@ -16,6 +16,12 @@ ITEMS_KEY = "fu_items"  # the 督办 items table (app_pages/ui/followup.py), onc
 _ITEMS = f".st-key-phone_only_{ITEMS_KEY}"
 
 
+_PAIRS = (
+    ':is(.st-key-cf_fields [data-testid="stHorizontalBlock"], '
+    '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]))'
+)
+
+
 def _selector(kind: str) -> str:
     """The containers of one kind, and the wrapper Streamlit puts around each: hidden with it, so the page's gap
     is not left behind."""
@@ -37,6 +43,11 @@ _CSS = f"""
   {_ITEMS} :is(td, th):nth-child(n+4) * {{ white-space: nowrap; }}
   /* 督办's new-item form inside its expander: one frame, not two. */
   .st-key-fu_new [data-testid="stForm"] {{ border: none; padding: 0; }}
+  /* 投诉分析's ten filters and any row of figure tiles two by two, not one under another (six tiles stacked took
+     most of two screens). */
+  {_PAIRS} {{ flex-wrap: wrap; }}
+  {_PAIRS} > [data-testid="stColumn"] {{ flex: 1 1 calc(50% - 0.5rem) !important;
+    min-width: calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important; }}
   /* A trend's stage and holiday labels overlap at this width: its caption names them (charts.trend_note). */
   .js-plotly-plot .infolayer .annotation {{ display: none; }}
   /* Badges (freshness, coverage) wrap instead of cutting their text off. */

@@ -77,7 +77,8 @@ def test_clicking_a_focus_bar_opens_complaints_filtered_with_the_same_count(demo
 
 @pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 @pytest.mark.parametrize(
-    ("path", "title"), [("overview", "总览"), ("tracking", "报送进度"), ("monitoring", "监测线索")]
+    ("path", "title"),
+    [("overview", "总览"), ("tracking", "报送进度"), ("monitoring", "监测线索"), ("complaints", "投诉分析")],
 )
 def test_pages_fit_the_screen_without_sideways_scrolling(demo_server, browser, name, viewport, path, title):
     # Log in and pick the page on a desktop-sized window (the harness's login waits for the sidebar), then
@@ -109,6 +110,16 @@ def test_pages_fit_the_screen_without_sideways_scrolling(demo_server, browser, n
         assert note.is_visible() == phone
         if phone:
             assert note.inner_text().strip() == "12315投诉举报、12358价格举报、网络交易监测线索均为最新。"
+        if path in ("overview", "complaints"):  # figure tiles side by side: two a row on a phone, not stacked
+            tiles = page.get_by_test_id("stMetric")
+            first, second = tiles.nth(0).bounding_box(), tiles.nth(1).bounding_box()
+            assert first["y"] == second["y"] and second["x"] > first["x"] + first["width"], (first, second)
+            if phone:
+                third = tiles.nth(2).bounding_box()
+                assert third["y"] > first["y"] and third["x"] == first["x"], (first, third)
+        if path == "complaints" and phone:  # its ten filters two a row: 起始日期 beside 截止日期
+            start, end = (page.get_by_text(label, exact=True).bounding_box() for label in ("起始日期", "截止日期"))
+            assert start["y"] == end["y"] and end["x"] > start["x"], (start, end)
         if path == "monitoring":
             # The weekly trend's stage and holiday labels (6) overlap on a phone: shown on a desktop only, and named
             # in the caption under the chart on both.
