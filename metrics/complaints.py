@@ -342,7 +342,9 @@ def describe(wh: Warehouse, f: Filters, as_of: dt.date | None) -> str:
     """The filter in words, for the audit trail and the page caption."""
     c = wh.campaign
     since, until = f.window(as_of)
-    parts = [f"{since or '开始'}至{until or '最新'}"]
+    # No start picked: every record up to the as-of date (“开始至…” read as a date called 开始).
+    period = f"{since}至{until or '最新'}" if since else (f"截至{until}（全部日期）" if until else "全部日期")
+    parts = [period]
     labels = {
         "source": lambda v: SOURCES.get(v, v),
         "online": lambda v: "仅网络交易" if v else "非网络交易",

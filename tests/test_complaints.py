@@ -390,3 +390,12 @@ def test_every_filter_not_set_reads_all_in_chinese(loaded):
     assert [s.value for s in filters if s.value is not None] == ["complaints_12315"]
     (detail,) = [s for s in at.selectbox if s.key == "c_record"]
     assert detail.proto.placeholder == "选择记录编号" and detail.value is None
+
+
+def test_the_view_is_described_in_words_a_reader_takes_as_dates(loaded):
+    wh = open_warehouse(loaded)
+    day = dt.date(2018, 11, 28)
+    assert mc.describe(wh, mc.Filters(), day) == "截至2018-11-28（全部日期）"
+    assert mc.describe(wh, mc.Filters(), None) == "全部日期"
+    assert mc.describe(wh, mc.Filters(start=dt.date(2018, 8, 1), unit="wujin"), day) == "2018-08-01至2018-11-28，武进区"
+    assert mc.describe(wh, mc.Filters(start=dt.date(2018, 8, 1)), None) == "2018-08-01至最新"
