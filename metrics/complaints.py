@@ -82,11 +82,7 @@ class Filters:
 
 def _where(wh: Warehouse, f: Filters) -> dict:
     """The filter as registry dimensions; a status matches every word exports use for it (the campaign's synonyms)."""
-    where = f.where()
-    if "status" in where:
-        spellings = wh.campaign.status_spellings(where["status"])
-        where["status"] = spellings if len(spellings) > 1 else spellings[0]
-    return where
+    return registry.spelled(wh.campaign, f.where())
 
 
 def _filter_sql(wh: Warehouse, f: Filters, as_of: dt.date | None) -> tuple[str, dict]:

@@ -30,14 +30,25 @@ def has_data(wh: Warehouse) -> bool:
     return registry.value(wh, "hits_received") > 0
 
 
-def summary(wh: Warehouse, as_of: dt.date | None) -> dict[str, float]:
-    row = registry.breakdown(wh, SUMMARY_KEYS, [], as_of).row(0, named=True)
+# The page's filters, each a dimension of v_hits_current (registry.DIMENSIONS), with what users call it. A filter is
+# passed around as `Picks`, pairs of (dimension, value) in this order: hashable, so the page's cache can key on it.
+FILTERS = {"status": "处置状态", "hit_type": "线索类型", "source_system": "监测来源", "unit": "属地单位"}
+Picks = tuple[tuple[str, str], ...]
+
+
+def _where(wh: Warehouse, picks: Picks) -> dict | None:
+    return registry.spelled(wh.campaign, dict(picks)) or None
+
+
+def summary(wh: Warehouse, as_of: dt.date | None, picks: Picks = ()) -> dict[str, float]:
+    row = registry.breakdown(wh, SUMMARY_KEYS, [], as_of, where=_where(wh, picks)).row(0, named=True)
     return {k: row[k] for k in SUMMARY_KEYS}
 
 
-def breakdown(wh: Warehouse, as_of: dt.date | None, dim: str) -> pl.DataFrame:
+def breakdown(wh: Warehouse, as_of: dt.date | None, dim: str, picks: Picks = ()) -> pl.DataFrame:
     """Hits received and disposed by one dimension, largest first (empty values shown as 未填写)."""
-    df = registry.breakdown(wh, ["hits_received", "hits_disposed", "hit_disposal_rate"], [dim], as_of)
+    keys = ["hits_received", "hits_disposed", "hit_disposal_rate"]
+    df = registry.breakdown(wh, keys, [dim], as_of, where=_where(wh, picks))
     if dim == "status":  # each status under the label users see, its synonyms summed into it
         labels = {w: wh.campaign.status_label(w) for w in df[dim].to_list()}
         df = (
@@ -49,15 +60,24 @@ def breakdown(wh: Warehouse, as_of: dt.date | None, dim: str) -> pl.DataFrame:
     return df.with_columns(pl.col(dim).fill_null("未填写")).sort(["hits_received", dim], descending=[True, False])
 
 
-def weekly(wh: Warehouse, as_of: dt.date | None) -> pl.DataFrame:
-    return registry.breakdown(wh, ["hits_received", "hits_disposed"], ["week"], as_of)
+def weekly(wh: Warehouse, as_of: dt.date | None, picks: Picks = ()) -> pl.DataFrame:
+    return registry.breakdown(wh, ["hits_received", "hits_disposed"], ["week"], as_of, where=_where(wh, picks))
 
 
-def overdue_cutoff(wh: Warehouse, as_of: dt.date, workdays: int) -> tuple[dt.date | None, pl.DataFrame]:
+def _pending_sql(wh: Warehouse, name: str, until: dt.date, picks: Picks) -> tuple[str, dict]:
+    """One of the 待核查 queries, cut at `until` and narrowed by the page's filters (a status other than 待核查
+    leaves nothing), through the registry's own filter."""
+    where, params = registry.scan_filter("v_hits_current", "detected_at", until, None, _where(wh, picks))
+    return load_sql(name, __file__).format(where=where), params | {"status": PENDING}
+
+
+def overdue_cutoff(
+    wh: Warehouse, as_of: dt.date, workdays: int, picks: Picks = ()
+) -> tuple[dt.date | None, pl.DataFrame]:
     """The latest detection day whose 待核查 hits are overdue on `as_of` (more than `workdays` working days
     old), and the pending hits by day with their age, so the page can show both."""
     with wh.read() as cur:
-        pending = cur.execute(load_sql("monitoring_pending_by_day", __file__), {"status": PENDING, "as_of": as_of}).pl()
+        pending = cur.execute(*_pending_sql(wh, "monitoring_pending_by_day", as_of, picks)).pl()
     cal = wh.calendar()
     ages = cal.workdays_to(pending["day"].to_list(), as_of)
     pending = pending.with_columns(pl.Series("workdays", ages, dtype=pl.Int64))
@@ -65,17 +85,22 @@ def overdue_cutoff(wh: Warehouse, as_of: dt.date, workdays: int) -> tuple[dt.dat
     return (late["day"].max() if late.height else None), pending
 
 
-def overdue(wh: Warehouse, as_of: dt.date, workdays: int = DEFAULT_OVERDUE_WORKDAYS, limit: int | None = 500) -> dict:
+def overdue(
+    wh: Warehouse,
+    as_of: dt.date,
+    workdays: int = DEFAULT_OVERDUE_WORKDAYS,
+    limit: int | None = 500,
+    picks: Picks = (),
+) -> dict:
     """Hits still 待核查 more than `workdays` working days after detection: the total and the oldest `limit`."""
-    cutoff, pending = overdue_cutoff(wh, as_of, workdays)
+    cutoff, pending = overdue_cutoff(wh, as_of, workdays, picks)
     total = int(pending.filter(pl.col("workdays") > workdays)["hits"].sum()) if pending.height else 0
     if cutoff is None:
         rows = pl.DataFrame()
     else:
+        sql, params = _pending_sql(wh, "monitoring_overdue", cutoff, picks)
         with wh.read() as cur:
-            rows = cur.execute(
-                load_sql("monitoring_overdue", __file__), {"status": PENDING, "cutoff": cutoff, "limit": limit}
-            ).pl()
+            rows = cur.execute(sql, params | {"limit": limit}).pl()
         age = dict(zip(pending["day"], pending["workdays"], strict=True))
         rows = rows.with_columns(
             pl.col("detected_at").dt.date().replace_strict(age, return_dtype=pl.Int64).alias("workdays")
@@ -110,6 +135,8 @@ def lead_records(wh: Warehouse, keys: tuple[str, ...], as_of: dt.date | None) ->
         ).pl()
 
 
-def export(wh: Warehouse, principal: Principal, df: pl.DataFrame, name: str, fmt: str) -> ExportFile:
+def export(wh: Warehouse, principal: Principal, df: pl.DataFrame, name: str, fmt: str, view: str = "") -> ExportFile:
+    """One of the page's tables as a file; `view`, the page's filters in words, goes into the audit trail."""
     require_export(principal)
-    return export_table(wh, principal, df, name, fmt, detail=f"监测线索：{name}；{df.height} 行")
+    where = f"（筛选：{view}）" if view else ""
+    return export_table(wh, principal, df, name, fmt, detail=f"监测线索：{name}{where}；{df.height} 行")

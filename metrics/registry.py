@@ -312,6 +312,15 @@ def _empty(by: Sequence[str], keys: list[str]) -> pl.DataFrame:
     return pl.DataFrame(schema={d: pl.Utf8 for d in by} | {k: pl.Float64 for k in keys})
 
 
+def spelled(c: Campaign, where: dict) -> dict:
+    """A filter (dimension → value) whose status, a label users see, matches every word exports use for it (the
+    campaign's synonyms): the same filter for 投诉分析 and 监测线索."""
+    if "status" in where:
+        spellings = c.status_spellings(where["status"])
+        where = {**where, "status": spellings if len(spellings) > 1 else spellings[0]}
+    return where
+
+
 def breakdown(
     wh: Warehouse,
     keys: list[str],
