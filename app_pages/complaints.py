@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages.ui.charts import bar_chart, ranked_table, status_colour, trend_chart, trend_note
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
-from app_pages.ui.drill import arrived, picking_chart, picking_rows
+from app_pages.ui.drill import arrived, keep_in_link, picking_chart, picking_rows
 from app_pages.ui.followup import anomaly_button
 from app_pages.ui.tiles import metric_tile
 from auth.policy import PermissionDenied
@@ -105,7 +105,7 @@ with st.container(border=True):
     head, reset = st.columns([5, 1], vertical_alignment="center")
     head.markdown("**筛选条件**　点击下方图表或表格中的一项即按其筛选；链接随筛选更新，复制地址栏即可分享当前视图。")
     reset.button("清除筛选", key="cf_clear", on_click=clear_filters, icon=":material/filter_alt_off:", type="tertiary")
-    with st.container(key="cf_fields"):  # two by two on a phone (layout.py), one row of five on a desktop
+    with st.container(key="filters_complaints"):  # two by two on a phone (layout.py), one row of five on a desktop
         cols = [*st.columns(5), *st.columns(5)]
     cols[0].date_input("起始日期", key="cf_start", min_value=c.start, max_value=c.end, format="YYYY-MM-DD", value=None)
     cols[1].date_input("截止日期", key="cf_end", min_value=c.start, max_value=c.end, format="YYYY-MM-DD", value=None)
@@ -115,10 +115,7 @@ with st.container(border=True):
         col.selectbox(TITLES[key], CHOICES[key], index=None, key=f"cf_{key}", format_func=fmt, placeholder=ALL)
 
 f = mc.Filters(**{k: st.session_state[f"cf_{k}"] for k in ("start", "end", *CHOICES)})
-link = {k: v for k, v in st.query_params.to_dict().items() if k not in ("start", "end", *CHOICES)}
-link |= {k: _to_query(k, v) for k in ("start", "end", *CHOICES) if (v := getattr(f, k)) is not None}
-if link != st.query_params.to_dict():  # the whole link at once: a copy taken at any moment is a whole view
-    st.query_params.from_dict(link)
+keep_in_link({k: None if (v := getattr(f, k)) is None else _to_query(k, v) for k in ("start", "end", *CHOICES)})
 
 since, until = f.window(day)
 if since and until and since > until:

@@ -83,3 +83,12 @@ def test_a_week_cut_short_is_drawn_hollow_and_says_how_many_days_it_holds():
         assert "%{text}" in trace.hovertemplate
     daily = trend_chart(c, weeks, {"a": [1, 2, 3, 4]}, "件", "day", span=span)
     assert daily.data[0].marker.symbol is None and set(daily.data[0].text) == {""}
+
+
+def test_the_phone_rules_hold_no_markup():
+    """st.html sanitises what it is given: a '<' inside the <style> (a '<page>' in a comment, say) ends the style
+    sheet there, and every phone_only part shows on a desktop too."""
+    from app_pages.ui.layout import _CSS
+
+    inner = _CSS.strip().removeprefix("<style>").removesuffix("</style>")
+    assert "<" not in inner and _CSS.count("<style>") == 1

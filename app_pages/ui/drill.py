@@ -35,6 +35,15 @@ def arrived(page: str) -> bool:
     return True
 
 
+def keep_in_link(filters: Mapping[str, str | None]) -> None:
+    """Write a page's filters into the link in one step (None: not in the link), keeping its other parameters: a
+    link copied at any moment is a whole view (one message, not one per filter)."""
+    link = {k: v for k, v in st.query_params.to_dict().items() if k not in filters}
+    link |= {k: v for k, v in filters.items() if v is not None}
+    if link != st.query_params.to_dict():
+        st.query_params.from_dict(link)
+
+
 def may_open(page: str) -> bool:
     return can_see_page(require_principal(), page)
 

@@ -17,7 +17,7 @@ _ITEMS = f".st-key-phone_only_{ITEMS_KEY}"
 
 
 _PAIRS = (
-    ':is(.st-key-cf_fields [data-testid="stHorizontalBlock"], '
+    ':is([class*="st-key-filters_"] [data-testid="stHorizontalBlock"], '
     '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]))'
 )
 
@@ -43,8 +43,8 @@ _CSS = f"""
   {_ITEMS} :is(td, th):nth-child(n+4) * {{ white-space: nowrap; }}
   /* 督办's new-item form inside its expander: one frame, not two. */
   .st-key-fu_new [data-testid="stForm"] {{ border: none; padding: 0; }}
-  /* 投诉分析's ten filters and any row of figure tiles two by two, not one under another (six tiles stacked took
-     most of two screens). */
+  /* A page's filters (a container keyed filters_ and the page) and any row of figure tiles two by two, not one under
+     another (投诉分析's filters took a screen and a half, six stacked tiles most of two more). */
   {_PAIRS} {{ flex-wrap: wrap; }}
   {_PAIRS} > [data-testid="stColumn"] {{ flex: 1 1 calc(50% - 0.5rem) !important;
     min-width: calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important; }}
