@@ -1,11 +1,12 @@
 """监测线索 page: hits by type, source, unit and status; disposal; overdue 待核查 hits; cross-source leads;
-exports."""
+exports. Filters (处置状态, 线索类型, 监测来源, 属地单位) are kept in the link; a click on a bar narrows the page."""
 
 import polars as pl
 import streamlit as st
 
-from app_pages.ui.charts import bar_chart, donut_chart, status_colour, trend_chart, trend_note
+from app_pages.ui.charts import bar_chart, status_colour, trend_chart, trend_note
 from app_pages.ui.common import as_of, cached, empty_state, guard, warehouse
+from app_pages.ui.drill import arrived, keep_in_link, picking_chart
 from app_pages.ui.followup import lead_button, overdue_button
 from auth.policy import PermissionDenied
 from metrics import monitoring as mm
@@ -26,14 +27,53 @@ if not s["hits_received"]:
     empty_state("尚无监测线索数据：请先在「数据上报」页载入网络交易监测线索导出文件。")
     st.stop()
 
+# --- filters, kept in the link ----------------------------------------------------------------------
+# What each filter offers: the values of the unfiltered view (a blank one cannot be picked).
+CHOICES = {dim: [v for v in cached(mm.breakdown, day, dim)[dim].to_list() if v != "未填写"] for dim in mm.FILTERS}
+LABELS = {"unit": c.unit_label}
+if arrived("monitoring") or "mf_ready" not in st.session_state:  # a drill-down, or first run: the link decides
+    for dim in mm.FILTERS:
+        raw = st.query_params.get(dim)
+        st.session_state[f"mf_{dim}"] = raw if raw in CHOICES[dim] else None
+    st.session_state["mf_ready"] = True
+
+
+def narrow(dim: str, value: str) -> None:
+    """A click on a bar: that slice (run in the click's callback, before the filters are drawn again)."""
+    st.session_state[f"mf_{dim}"] = value
+
+
+def clear_filters() -> None:
+    for dim in mm.FILTERS:
+        st.session_state[f"mf_{dim}"] = None
+
+
+with st.container(border=True):
+    head, reset = st.columns([5, 1], vertical_alignment="center")
+    head.markdown("**筛选条件**　点击下方条形即按其筛选；链接随筛选更新。超期待核查线索随筛选，跨来源线索不随筛选。")
+    reset.button("清除筛选", key="mf_clear", on_click=clear_filters, icon=":material/filter_alt_off:", type="tertiary")
+    with st.container(key="filters_monitoring"):
+        for col, (dim, title) in zip(st.columns(len(mm.FILTERS)), mm.FILTERS.items(), strict=True):
+            col.selectbox(
+                title, CHOICES[dim], index=None, key=f"mf_{dim}", format_func=LABELS.get(dim, str), placeholder="全部"
+            )
+picks: mm.Picks = tuple((dim, v) for dim in mm.FILTERS if (v := st.session_state[f"mf_{dim}"]) is not None)
+keep_in_link({dim: st.session_state[f"mf_{dim}"] for dim in mm.FILTERS})
+view = "，".join(LABELS.get(dim, str)(v) for dim, v in picks)
+if view:
+    st.caption(f"当前视图：{view}")
+
 if "m_overdue_days" not in st.session_state:
     raw = st.query_params.get("overdue_days", "")
     st.session_state["m_overdue_days"] = (
         int(raw) if raw.isdigit() and 1 <= int(raw) <= 60 else mm.DEFAULT_OVERDUE_WORKDAYS
     )
 
-s = cached(mm.summary, day)
-over = cached(mm.overdue, day, st.session_state["m_overdue_days"])
+s = cached(mm.summary, day, picks)
+if not s["hits_received"]:
+    empty_state("当前筛选条件下没有监测线索：请放宽筛选条件。")
+    st.stop()
+over = cached(mm.overdue, day, st.session_state["m_overdue_days"], picks=picks)
 tiles = st.columns(5)
 tiles[0].metric("收到监测线索（条）", f"{s['hits_received']:,.0f}", border=True)
 tiles[1].metric("已处置（条）", f"{s['hits_disposed']:,.0f}", border=True)
@@ -59,15 +99,16 @@ DIMS = {
 }
 grid = st.columns(2)
 for i, (dim, (title, label)) in enumerate(DIMS.items()):
-    b = cached(mm.breakdown, day, dim)
-    labels = [v if v == "未填写" else label(v) for v in b[dim].to_list()]
+    b = cached(mm.breakdown, day, dim, picks)
+    values = b[dim].to_list()
+    labels = [v if v == "未填写" else label(v) for v in values]
+    # Bars (the statuses too: a pie slice cannot be clicked); each carries its value, a blank one nothing.
+    colours = [status_colour(c, v) for v in labels] if dim == "status" else "#54A24B"
+    keys = [None if v == "未填写" else v for v in values]
     with grid[i % 2]:
         st.markdown(f"**{title}（条）**")
-        if dim == "status":
-            colours = [status_colour(c, v) for v in labels]
-            st.plotly_chart(donut_chart(labels, b["hits_received"].to_list(), "条", colours=colours), width="stretch")
-        else:
-            st.plotly_chart(bar_chart(labels, b["hits_received"].to_list(), "条", "#54A24B"), width="stretch")
+        fig = bar_chart(labels, b["hits_received"].to_list(), "条", colours, customdata=keys)
+        picking_chart(fig, f"m_pick_{dim}", lambda v, dim=dim: narrow(dim, v))
     chart_data[title] = pl.DataFrame({title.removeprefix("按"): labels}).with_columns(
         b["hits_received"].alias("收到（条）"),
         b["hits_disposed"].alias("已处置（条）"),
@@ -76,7 +117,7 @@ for i, (dim, (title, label)) in enumerate(DIMS.items()):
 st.markdown("**各属地单位处置情况**")
 st.dataframe(chart_data["按属地单位"], hide_index=True, width="stretch")
 
-wk = cached(mm.weekly, day)
+wk = cached(mm.weekly, day, picks)
 st.markdown("**每周收到与处置（条）**")
 st.plotly_chart(
     trend_chart(
@@ -201,7 +242,7 @@ else:
     fmt = ex2.radio("格式", list(FORMATS), format_func=FORMATS.get, key="m_export_fmt", horizontal=True)
     if ex3.button("生成导出文件", type="primary", icon=":material/download:", key="m_export_go"):
         try:
-            st.session_state["m_export"] = mm.export(wh, user, chart_data[what], what, fmt)
+            st.session_state["m_export"] = mm.export(wh, user, chart_data[what], what, fmt, view)
         except (PermissionDenied, ValueError) as exc:
             st.error(str(exc))
     file = st.session_state.get("m_export")

@@ -185,4 +185,49 @@ def test_leader_sees_page_but_cannot_export(loaded):
         mm.export(wh, lookup(wh, "leader"), pl.DataFrame({"a": ["=1"]}), "线索", "csv")
     f = mm.export(wh, lookup(wh, "analyst"), pl.DataFrame({"a": ["=1"]}), "线索", "csv")
     assert f.data.decode("utf-8-sig").splitlines()[1] == "'=1"
+    # A filtered table says which slice it is in the audit trail.
+    mm.export(wh, lookup(wh, "analyst"), pl.DataFrame({"a": [1]}), "按线索类型", "csv", view="待核查，武进区")
+    with wh.read() as cur:
+        details = [
+            r[0]
+            for r in cur.execute("SELECT detail FROM audit_log WHERE action = 'export' ORDER BY audit_id").fetchall()
+        ]
+    assert details[-2:] == ["监测线索：线索；1 行", "监测线索：按线索类型（筛选：待核查，武进区）；1 行"]
     wh.close()
+
+
+@pytest.mark.both_backends
+def test_filters_narrow_every_figure_to_the_slice(loaded, expected):
+    """A unit, a status or both: the counts are the samples' own (expected_totals.json), the breakdowns add up to
+    them, and the overdue list holds only that slice's 待核查 hits."""
+    wh = open_warehouse(loaded)
+    for unit, n in expected["by_unit"].items():
+        picks = (("unit", unit),)
+        assert mm.summary(wh, None, picks)["hits_received"] == n
+        for dim in ("status", "hit_type", "source_system"):
+            assert mm.breakdown(wh, None, dim, picks)["hits_received"].sum() == n
+        assert mm.weekly(wh, None, picks)["hits_received"].sum() == n
+        rows = mm.overdue(wh, AS_OF, 5, limit=None, picks=picks)["rows"]
+        everyone = mm.overdue(wh, AS_OF, 5, limit=None)["rows"]
+        assert rows.height and rows.equals(everyone.filter(pl.col("unit") == unit))
+    for status, n in expected["by_status"].items():
+        assert mm.summary(wh, None, (("status", status),))["hits_received"] == n
+    # Two at once; a status other than 待核查 leaves no overdue hit.
+    both = (("status", "待核查"), ("unit", "wujin"))
+    pending_wujin = mm.breakdown(wh, None, "status", (("unit", "wujin"),)).filter(pl.col("status") == "待核查")
+    assert mm.summary(wh, None, both)["hits_received"] == pending_wujin["hits_received"][0]
+    assert mm.overdue(wh, AS_OF, 5, picks=(("status", "已立案"),))["total"] == 0
+    wh.close()
+
+
+def test_page_filters_come_from_the_link_and_narrow_the_tiles(loaded, expected):
+    at = open_page(unit="wujin", status="待核查", hit_type="不在数据里")  # a value the data lacks is dropped
+    wh = open_warehouse(loaded)
+    picks = (("status", "待核查"), ("unit", "wujin"))
+    want = mm.summary(wh, None, picks)["hits_received"]
+    wh.close()
+    assert tiles(at)["收到监测线索（条）"] == f"{want:,.0f}" and 0 < want < expected["by_unit"]["wujin"]
+    assert at.query_params["unit"] == "wujin" and "hit_type" not in at.query_params
+    at.button(key="mf_clear").click().run()
+    assert tiles(at)["收到监测线索（条）"] == f"{expected['total']:,}"
+    assert not {"unit", "status"} & set(at.query_params)

@@ -234,29 +234,13 @@ def bar_chart(
             customdata=customdata,
             text=[f"{v:,.0f}" for v in values],
             textposition="auto",
+            textangle=0,  # a short bar keeps its number level (plotly turns it on its side to fit)
             hovertemplate=f"%{{y}}：%{{x:,}} {unit}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(title_text=unit, tickformat=",d")
     return style(fig, height=height or max(260, 60 + 34 * len(labels)))
-
-
-def donut_chart(
-    labels: list[str], values: list[float], unit: str, height: int = 360, colours: list[str] | None = None
-) -> go.Figure:
-    fig = go.Figure(
-        go.Pie(
-            labels=labels,
-            values=values,
-            marker=dict(colors=colours) if colours else None,
-            hole=0.45,
-            textinfo="label+value",
-            hovertemplate=f"%{{label}}：%{{value:,}} {unit}（%{{percent}}）<extra></extra>",
-            sort=False,
-        )
-    )
-    return style(fig, height=height)
 
 
 def ranked_table(

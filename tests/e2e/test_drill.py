@@ -1,7 +1,7 @@
 """Drill-down in a real browser (issue 14), on the demo data: a cell of 总览's agency × focus-area heat map opens
 报送进度 with that agency's cases under that focus area, adding up to the cell; on 投诉分析, a click on a breakdown
 row, a trend point or a status bar narrows the page to that slice, the link carries it, and the headline count is
-the slice's count worked out from the warehouse."""
+the slice's count worked out from the warehouse; on 监测线索 the same with its bars."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from metrics import complaints as mc
+from metrics import monitoring as mm
 from metrics import overview
 from metrics.dates import default_as_of
 from tests.e2e.conftest import build_demo_warehouse, run_server, screenshot
@@ -59,9 +60,24 @@ def drill_server(tmp_path_factory):
         ),
         "status": (status, mc.totals(wh, mc.Filters(**{**vars(in_week), "status": status}), day)["complaints_total"]),
     }
+    # 监测线索: its top 属地单位 bar, then that unit's top 处置状态 bar.
+    units = mm.breakdown(wh, day, "unit")
+    unit = units["unit"][0]
+    statuses = mm.breakdown(wh, day, "status", (("unit", unit),))
+    hits = {
+        "all": int(mm.summary(wh, day)["hits_received"]),
+        "unit": (unit, int(units["hits_received"][0])),
+        "status": (statuses["status"][0], int(statuses["hits_received"][0])),
+    }
     wh.close()
     with run_server(db) as running:
-        yield {**running, "cells": cells, "complaints": expected, "agencies": {a.key: a.label for a in c.agencies}}
+        yield {
+            **running,
+            "cells": cells,
+            "complaints": expected,
+            "hits": hits,
+            "agencies": {a.key: a.label for a in c.agencies},
+        }
 
 
 def _query(page) -> dict[str, str]:
@@ -202,3 +218,34 @@ def test_clicks_on_complaints_charts_narrow_the_page_and_the_link(drill_server, 
         f"{want['all']:,.0f}", exact=True
     ).wait_for()
     assert not {"focus", "start", "end", "status"} & set(_query(page))
+
+
+def _search(page) -> dict[str, str]:
+    """The link's filters as the browser shows them (page.url can lag behind an in-place rewrite)."""
+    return {k: v[0] for k, v in parse_qs(page.evaluate("location.search").lstrip("?")).items()}
+
+
+def test_clicks_on_monitoring_bars_narrow_the_page_and_the_link(drill_server, page):
+    want = drill_server["hits"]
+    (unit, unit_count), (status, status_count) = want["unit"], want["status"]
+    login(page, drill_server["url"], "analyst")
+    page.get_by_test_id("stSidebar").get_by_role("link", name="监测线索").click()
+    page.get_by_role("heading", name="线索分布").wait_for()
+
+    def received() -> str:
+        tile = page.get_by_test_id("stMetric").filter(has_text="收到监测线索")
+        return tile.get_by_test_id("stMetricValue").inner_text().strip()
+
+    assert received() == f"{want['all']:,}"
+    for key, part, count in (("m_pick_unit", f"unit={unit}", unit_count), ("m_pick_status", "status=", status_count)):
+        bar = page.locator(f"[class*='st-key-{key}__'] .barlayer .point").first
+        _click_until(page, lambda bar=bar: _click_centre(page, bar), part)
+        page.get_by_test_id("stMetric").filter(has_text="收到监测线索").get_by_text(f"{count:,}", exact=True).wait_for()
+    assert _search(page) == {"overdue_days": "5", "unit": unit, "status": status}
+    screenshot(page, "14-drill-monitoring-narrowed")
+    page.get_by_role("button", name="清除筛选").click()
+    page.wait_for_function("() => !location.search.includes('unit=')")
+    page.get_by_test_id("stMetric").filter(has_text="收到监测线索").get_by_text(
+        f"{want['all']:,}", exact=True
+    ).wait_for()
+    assert _search(page) == {"overdue_days": "5"}
