@@ -6,7 +6,7 @@ the slice's count worked out from the warehouse; on 监测线索 the same with i
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs
 
 import polars as pl
 import pytest
@@ -81,7 +81,8 @@ def drill_server(tmp_path_factory):
 
 
 def _query(page) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+    """The link's parameters as the browser shows them (page.url can lag behind the page's in-place rewrite)."""
+    return {k: v[0] for k, v in parse_qs(page.evaluate("location.search").lstrip("?")).items()}
 
 
 def _wait_query(page, part: str) -> None:
@@ -106,6 +107,18 @@ def _click_until(page, click, part: str) -> None:
 def _total(page) -> str:
     tile = page.get_by_test_id("stMetric").filter(has_text="投诉举报总数").first
     return tile.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def _wait_tile(page, tile: str, count: int) -> None:
+    """Until the figure tile named `tile` reads `count`."""
+    page.get_by_test_id("stMetric").filter(has_text=tile).get_by_text(f"{count:,}", exact=True).wait_for()
+
+
+def _pick_bar(page, key: str, part: str, tile: str, count: int) -> None:
+    """Click the first bar of the page's picking chart `key` until the link holds `part`; the tile then reads `count`."""
+    bar = page.locator(f"[class*='st-key-{key}__'] .barlayer .point").first
+    _click_until(page, lambda: _click_centre(page, bar), part)
+    _wait_tile(page, tile, count)
 
 
 def _click_centre(page, locator) -> None:
@@ -203,26 +216,15 @@ def test_clicks_on_complaints_charts_narrow_the_page_and_the_link(drill_server, 
     ).wait_for()
 
     # A bar of 按办理状态: that status too.
-    bar = page.locator("[class*='st-key-c_pick_status__'] .barlayer .point").first
-    _click_until(page, lambda: _click_centre(page, bar), "status=")
+    _pick_bar(page, "c_pick_status", "status=", "投诉举报总数", status_count)
     assert _query(page)["status"] == status
-    page.get_by_test_id("stMetric").filter(has_text="投诉举报总数").get_by_text(
-        f"{status_count:,}", exact=True
-    ).wait_for()
     screenshot(page, "14-drill-complaints-narrowed")
 
     # 清除筛选: the whole campaign again, and a clean link.
     page.get_by_role("button", name="清除筛选").click()
     page.wait_for_function("() => !location.search.includes('focus=')")
-    page.get_by_test_id("stMetric").filter(has_text="投诉举报总数").get_by_text(
-        f"{want['all']:,.0f}", exact=True
-    ).wait_for()
+    _wait_tile(page, "投诉举报总数", want["all"])
     assert not {"focus", "start", "end", "status"} & set(_query(page))
-
-
-def _search(page) -> dict[str, str]:
-    """The link's filters as the browser shows them (page.url can lag behind an in-place rewrite)."""
-    return {k: v[0] for k, v in parse_qs(page.evaluate("location.search").lstrip("?")).items()}
 
 
 def test_clicks_on_monitoring_bars_narrow_the_page_and_the_link(drill_server, page):
@@ -232,20 +234,12 @@ def test_clicks_on_monitoring_bars_narrow_the_page_and_the_link(drill_server, pa
     page.get_by_test_id("stSidebar").get_by_role("link", name="监测线索").click()
     page.get_by_role("heading", name="线索分布").wait_for()
 
-    def received() -> str:
-        tile = page.get_by_test_id("stMetric").filter(has_text="收到监测线索")
-        return tile.get_by_test_id("stMetricValue").inner_text().strip()
-
-    assert received() == f"{want['all']:,}"
-    for key, part, count in (("m_pick_unit", f"unit={unit}", unit_count), ("m_pick_status", "status=", status_count)):
-        bar = page.locator(f"[class*='st-key-{key}__'] .barlayer .point").first
-        _click_until(page, lambda bar=bar: _click_centre(page, bar), part)
-        page.get_by_test_id("stMetric").filter(has_text="收到监测线索").get_by_text(f"{count:,}", exact=True).wait_for()
-    assert _search(page) == {"overdue_days": "5", "unit": unit, "status": status}
+    _wait_tile(page, "收到监测线索", want["all"])
+    _pick_bar(page, "m_pick_unit", f"unit={unit}", "收到监测线索", unit_count)
+    _pick_bar(page, "m_pick_status", "status=", "收到监测线索", status_count)
+    assert _query(page) == {"overdue_days": "5", "unit": unit, "status": status}
     screenshot(page, "14-drill-monitoring-narrowed")
     page.get_by_role("button", name="清除筛选").click()
     page.wait_for_function("() => !location.search.includes('unit=')")
-    page.get_by_test_id("stMetric").filter(has_text="收到监测线索").get_by_text(
-        f"{want['all']:,}", exact=True
-    ).wait_for()
-    assert _search(page) == {"overdue_days": "5"}
+    _wait_tile(page, "收到监测线索", want["all"])
+    assert _query(page) == {"overdue_days": "5"}
