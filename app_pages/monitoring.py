@@ -28,8 +28,12 @@ if not s["hits_received"]:
     st.stop()
 
 # --- filters, kept in the link ----------------------------------------------------------------------
-# What each filter offers: the values of the unfiltered view (a blank one cannot be picked).
-CHOICES = {dim: [v for v in cached(mm.breakdown, day, dim)[dim].to_list() if v != "未填写"] for dim in mm.FILTERS}
+# What each filter offers: the values of the unfiltered view (a blank one cannot be picked). The empty picks are
+# passed as the breakdowns below pass them, so with no filter both read one cache entry, not two queries.
+NO_PICKS: mm.Picks = ()
+CHOICES = {
+    dim: [v for v in cached(mm.breakdown, day, dim, NO_PICKS)[dim].to_list() if v != "未填写"] for dim in mm.FILTERS
+}
 LABELS = {"unit": c.unit_label}
 if arrived("monitoring") or "mf_ready" not in st.session_state:  # a drill-down, or first run: the link decides
     for dim in mm.FILTERS:

@@ -1,5 +1,5 @@
--- The overdue list: hits still 待核查 detected on or before the cut-off day ({where}, with the page's filters),
--- oldest first.
+-- The overdue list: hits still 待核查 detected on or before the cut-off day, within the page's filters (the
+-- condition after AND comes from registry.scan_filter), oldest first.
 SELECT hit_id, detected_at, source_system, hit_type, subject_type, platform, shop_name, merchant_name, unit,
        assigned_unit, assigned_at, status
 FROM v_hits_current
